@@ -1,0 +1,85 @@
+"""Title and publication date of a report, guessed from the words near its top."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from gawah.extract.dates import find_dates
+
+# Lines that web pages carry above the article and that are never a title.
+_NOT_TITLE = re.compile(
+    r"^(?:accessibility links|breaking news|skip to (?:main )?content|menu|home|search|share|"
+    r"sign in|log in|subscribe|advertisement|print|email|close|main navigation|navigation|"
+    r"support now|why this petition matters|related|latest|news|english|dari|pashto|فارسی|پښتو|"
+    r"خانه|صفحه اصلی|کور|جستجو)\W*$",
+    re.IGNORECASE)
+_TOP_LINES = 25
+_TOP_CHARS = 2500
+# Words that announce a publication date on a dateline or byline.
+_PUBLISHED_CUE = re.compile(
+    r"(?:published|posted|updated|date|dated|released|issued|last modified|"
+    r"تاریخ|نشر|منتشر|منتشره|خپور|خپره|نېټه|نیټه)\W*\s*$",
+    re.IGNORECASE)
+_SEPARATOR_AFTER = re.compile(r"^\s*(?:[-–—:|/(]|\(|$)")
+
+
+def _lines_with_offsets(text: str, limit: int) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for line in text[:_TOP_CHARS].split("\n"):
+        if line.strip():
+            out.append((pos, line))
+        pos += len(line) + 1
+        if len(out) >= limit:
+            break
+    return out
+
+
+def guess_title(text: str) -> str | None:
+    """The first line near the top that reads like a headline, or None.
+
+    Navigation words, bare dates, and long sentence-like paragraphs are skipped.
+    """
+    for _, raw in _lines_with_offsets(text, _TOP_LINES):
+        line = re.sub(r"^#+\s+", "", raw.strip())
+        line = " ".join(line.split())
+        if not line or _NOT_TITLE.match(line):
+            continue
+        if len(line) > 200 or len(line) < 4:
+            continue
+        words = line.split()
+        # A paragraph is not a title: long and ending with a full stop.
+        if len(words) > 25 or (line.endswith((".", "۔")) and len(words) > 12):
+            continue
+        dates = find_dates(line)
+        if dates and dates[0].end - dates[0].start >= len(line) - 3:
+            continue
+        if not re.search(r"[^\W\d_]", line):
+            continue
+        return line
+    return None
+
+
+def guess_published(text: str) -> date | None:
+    """Publication date from a dateline or byline near the top, in English, Dari or Pashto.
+
+    A date counts when it stands on a short line of its own, opens a line followed by a
+    separator ("June 8, 2023 - …"), or follows a cue such as "Published" or "تاریخ نشر".
+    Dates inside running sentences (photo captions, events) are not publication dates.
+    """
+    for _, raw in _lines_with_offsets(text, _TOP_LINES):
+        line = raw.strip()
+        for mention in find_dates(line):
+            if mention.precision != "day" or mention.kind == "period":
+                continue
+            before = line[:mention.start]
+            after = line[mention.end:]
+            rest = (before + after).strip(" -–—|:,.()[]")
+            if _PUBLISHED_CUE.search(before):
+                return mention.first
+            if not before.strip() and _SEPARATOR_AFTER.match(after):
+                return mention.first
+            if len(rest) <= 40 and not re.search(r"[.!?؟]\s*$", before.strip()) and len(rest.split()) <= 6:
+                return mention.first
+    return None

@@ -1,0 +1,118 @@
+"""Normalisation of Arabic-script text (Dari, Pashto) for matching and search.
+
+Two forms are offered:
+
+* :func:`normalize_text` folds letter variants and digits and returns a plain string, for keys,
+  look-ups and full-text search.
+* :func:`normalize_with_map` does the same and also returns, for each character of the result,
+  the offset in the original text it came from, so that a match in the normalised text can be
+  reported as a span of the original.
+
+Pashto letters (ټ ډ ړ ږ ښ ګ ڼ ې ۍ ځ څ) survive: they carry meaning and tell Pashto from Dari.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+# Persian (U+06F0..) and Arabic-Indic (U+0660..) digits to ASCII.
+_DIGITS = {**{0x06F0 + i: str(i) for i in range(10)}, **{0x0660 + i: str(i) for i in range(10)}}
+
+# Letter variants written interchangeably in Afghan text. We fold towards the Persian letters
+# (ی ک ه) because Dari and Pashto keyboards produce those.
+_LETTERS = {
+    "\u064a": "\u06cc",  # Arabic yeh ي -> Farsi yeh ی
+    "\u0649": "\u06cc",  # alef maksura ى -> ی
+    "\u06d2": "\u06cc",  # yeh barree ے -> ی
+    "\u0643": "\u06a9",  # Arabic kaf ك -> keheh ک
+    "\u0629": "\u0647",  # teh marbuta ة -> heh ه
+    "\u06c0": "\u0647",  # heh with yeh above ۀ -> ه
+    "\u06c1": "\u0647",  # heh goal ہ -> ه
+    "\u06d5": "\u0647",  # ae ە -> ه
+    "\u0623": "\u0627",  # alef with hamza above أ -> ا
+    "\u0625": "\u0627",  # alef with hamza below إ -> ا
+    "\u0622": "\u0627",  # alef madda آ -> ا
+    "\u0671": "\u0627",  # alef wasla ٱ -> ا
+    "\u0624": "\u0648",  # waw with hamza ؤ -> و
+    "\u066b": ".",  # Arabic decimal separator
+    "\u066c": ",",  # Arabic thousands separator
+    "\u060c": ",",  # Arabic comma
+    "\u061b": ";",  # Arabic semicolon
+    "\u061f": "?",  # Arabic question mark
+}
+
+# Characters dropped entirely: ZWNJ/ZWJ and direction marks, tatweel, BOM, soft hyphen.
+_DROP = {"\u200c", "\u200d", "\u200e", "\u200f", "\u0640", "\ufeff", "\u00ad", "\u202a", "\u202b",
+         "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
+
+# Extra fold for match keys only: gaf variants and the Pashto yeh forms.
+_KEY_LETTERS = {"\u06ab": "\u06af", "\u06d0": "\u06cc", "\u06cd": "\u06cc", "\u0626": "\u06cc"}
+
+
+def _is_mark(ch: str) -> bool:
+    """Harakat, tanwin, shadda, superscript alef and other combining marks."""
+    return unicodedata.category(ch) == "Mn"
+
+
+def _fold_char(ch: str) -> str:
+    """The normalised form of one character: '' when dropped, else one or more characters."""
+    if ch in _DROP or _is_mark(ch):
+        return ""
+    code = ord(ch)
+    if code in _DIGITS:
+        return _DIGITS[code]
+    return _LETTERS.get(ch, ch)
+
+
+def normalize_digits(text: str) -> str:
+    """Replace Persian and Arabic-Indic digits by ASCII digits; nothing else changes."""
+    return text.translate(_DIGITS)
+
+
+def normalize_text(text: str, *, for_key: bool = False) -> str:
+    """Fold Arabic-script variants, drop ZWNJ, tatweel and diacritics, and make digits ASCII.
+
+    With ``for_key`` the result is also lower-cased, gaf/yeh variants are folded further and
+    runs of whitespace become one space: use it for dictionary keys, not for display.
+    """
+    out = "".join(_fold_char(ch) for ch in text)
+    if for_key:
+        out = "".join(_KEY_LETTERS.get(ch, ch) for ch in out).lower()
+        out = " ".join(out.split())
+    return out
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """Normalised text and, for each of its characters, the offset in the original."""
+
+    text: str
+    offsets: tuple[int, ...]
+    original_length: int
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span [start, end) of the normalised text to a span of the original text."""
+        if not self.offsets:
+            return (0, 0)
+        if start >= len(self.offsets):
+            return (self.original_length, self.original_length)
+        orig_start = self.offsets[start]
+        orig_end = self.offsets[end - 1] + 1 if end > start else orig_start
+        return (orig_start, orig_end)
+
+
+def normalize_with_map(text: str) -> NormalizedText:
+    """Normalise like :func:`normalize_text` and keep a map back to original offsets.
+
+    Every character of the result comes from exactly one character of the original, so a span
+    found in the result maps back with :meth:`NormalizedText.to_original`.
+    """
+    chars: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        folded = _fold_char(ch)
+        for piece in folded:
+            chars.append(piece)
+            offsets.append(i)
+    return NormalizedText("".join(chars), tuple(offsets), len(text))
