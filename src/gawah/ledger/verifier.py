@@ -392,7 +392,8 @@ class VerifierKey:
 
 def parse_vkey(vkey: str) -> VerifierKey:
     """Parse a C2SP verifier key ``name+keyid(hex)+base64(0x01 || 32-byte key)``."""
-    parts = vkey.strip().split("+")
+    # The base64 key may itself contain '+', so split off the name and ID only.
+    parts = vkey.strip().split("+", 2)
     if len(parts) != 3:
         raise VerificationError("verifier key is not 'name+keyid+key'")
     name, key_id_hex, encoded = parts
