@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tests use, when they are missing: Chromium (driven by Playwright
+# for the browser test) and fonts with Arabic-script glyphs (so Dari and Pashto pages render).
+# Needs root or sudo; without either it says what is missing and the browser test skips locally.
+set -euo pipefail
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Naskh Arabic\|Noto Sans Arabic" || need+=(fonts-noto-core)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo"; else
+  echo "warning: missing Debian packages ${need[*]} and no root: the browser test will be skipped" >&2
+  exit 0
+fi
+echo "installing Debian packages: ${need[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" fontconfig

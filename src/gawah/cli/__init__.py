@@ -1,0 +1,33 @@
+"""The `gawah` command line: a thin layer over the packages (no business rules here)."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from gawah.cli.common import console, fail
+
+app = typer.Typer(
+    name="gawah",
+    help="Gawah (گواه, witness): preserve, extract, register and count human-rights violations.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+# Each module adds its commands through `register(app)`; one module per area of the flow.
+COMMAND_MODULES = (
+    "gawah.cli.workspace",
+    "gawah.cli.documents",
+)
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "console", "fail", "main"]

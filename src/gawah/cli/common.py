@@ -1,0 +1,60 @@
+"""What every command shares: the --workspace option, opening it, and clear errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from gawah.config import WorkspaceError, resolve_workspace_dir
+from gawah.store.engine import DatabaseError
+from gawah.workspace import Workspace
+
+console = Console()
+err_console = Console(stderr=True)
+
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: $GAWAH_WORKSPACE, else the current folder).",
+        show_default=False,
+    ),
+]
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def open_workspace(workspace: Path | None, *, check_schema: bool = True) -> Iterator[Workspace]:
+    root = resolve_workspace_dir(workspace)
+    try:
+        ws = Workspace.open(root, check_schema=check_schema)
+    except (WorkspaceError, DatabaseError) as exc:
+        fail(str(exc))
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+def print_json(data: object) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -1,0 +1,94 @@
+"""Settings of a workspace: read from its `gawah.toml`, overridden by `GAWAH_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SETTINGS_FILE = "gawah.toml"
+DATABASE_FILE = "gawah.sqlite3"
+EVIDENCE_DIR = "evidence"
+KEYS_DIR = "keys"
+WORKSPACE_ENV = "GAWAH_WORKSPACE"
+DATABASE_URL_ENV = "GAWAH_DATABASE_URL"
+
+
+class WorkspaceError(Exception):
+    """The folder is not a usable workspace; the message says which folder and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know about the workspace it works in."""
+
+    root: Path
+    name: str
+    database_url: str
+    evidence_dir: Path
+    keys_dir: Path
+    default_locale: str = "en"
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.keys_dir / "ed25519.key"
+
+    @property
+    def public_key_path(self) -> Path:
+        return self.keys_dir / "ed25519.pub"
+
+
+def resolve_workspace_dir(explicit: Path | None) -> Path:
+    """`--workspace` if given, else `GAWAH_WORKSPACE`, else the current folder."""
+    if explicit is not None:
+        return explicit.expanduser().resolve()
+    env = os.environ.get(WORKSPACE_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path.cwd().resolve()
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def load_settings(root: Path) -> Settings:
+    """Read `root/gawah.toml`; raise WorkspaceError naming the folder when it is not a workspace."""
+    settings_path = root / SETTINGS_FILE
+    if not root.is_dir():
+        raise WorkspaceError(f"{root}: no such folder. Create a workspace with `gawah init {root}`.")
+    if not settings_path.is_file():
+        raise WorkspaceError(
+            f"{root} is not a Gawah workspace (no {SETTINGS_FILE}). "
+            f"Create one with `gawah init {root}` or pass --workspace DIR."
+        )
+    try:
+        data = tomllib.loads(settings_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise WorkspaceError(f"{settings_path}: not valid TOML: {exc}") from exc
+
+    workspace = data.get("workspace", {})
+    database = data.get("database", {})
+    storage = data.get("storage", {})
+    if not isinstance(workspace, dict) or not isinstance(database, dict) or not isinstance(storage, dict):
+        raise WorkspaceError(f"{settings_path}: [workspace], [database] and [storage] must be tables")
+
+    url = os.environ.get(DATABASE_URL_ENV) or database.get("url") or sqlite_url(root / DATABASE_FILE)
+    if not isinstance(url, str):
+        raise WorkspaceError(f"{settings_path}: database.url must be a string")
+    evidence = Path(str(storage.get("evidence_dir", EVIDENCE_DIR)))
+    return Settings(
+        root=root,
+        name=str(workspace.get("name", root.name)),
+        database_url=url,
+        evidence_dir=evidence if evidence.is_absolute() else root / evidence,
+        keys_dir=root / KEYS_DIR,
+        default_locale=str(workspace.get("default_locale", "en")),
+        extra={k: v for k, v in data.items() if k not in {"workspace", "database", "storage"}},
+    )

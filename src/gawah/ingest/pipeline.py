@@ -1,0 +1,195 @@
+"""Ingest files into a workspace: each stored once by SHA-256, each recorded whole or not at all."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from gawah import __version__
+from gawah.ingest.readers import ReadDocument, ReadError, media_type_of, read_path
+from gawah.store.models import Document, EvidenceItem
+from gawah.vault.blobstore import BlobStore
+
+Status = Literal["stored", "duplicate", "skipped", "failed"]
+DocumentHook = Callable[[Session, Document, ReadDocument], None]
+
+
+@dataclass
+class IngestOutcome:
+    path: Path
+    status: Status
+    message: str = ""
+    sha256: str | None = None
+    document_id: int | None = None
+    title: str | None = None
+    language: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": str(self.path),
+            "status": self.status,
+            "message": self.message,
+            "sha256": self.sha256,
+            "document_id": self.document_id,
+            "title": self.title,
+            "language": self.language,
+        }
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
+            yield path
+
+
+def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[IngestOutcome]]:
+    """Files to ingest (folders searched recursively) and outcomes for paths that cannot be."""
+    files: list[Path] = []
+    problems: list[IngestOutcome] = []
+    for path in paths:
+        if path.is_dir():
+            for child in _walk(path):
+                if media_type_of(child) is None:
+                    problems.append(
+                        IngestOutcome(child, "skipped", f"unsupported file type {child.suffix!r}")
+                    )
+                else:
+                    files.append(child)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(IngestOutcome(path, "failed", "no such file or folder"))
+    return files, problems
+
+
+class Ingestor:
+    """Stores files in the vault and records EvidenceItem and Document rows in one transaction."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        blobs: BlobStore,
+        *,
+        actor: str | None = None,
+        on_document: DocumentHook | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.blobs = blobs
+        self.actor = actor or _current_user()
+        self.on_document = on_document
+
+    def ingest(
+        self, paths: Iterable[Path], progress: Callable[[IngestOutcome], None] | None = None
+    ) -> list[IngestOutcome]:
+        files, outcomes = collect_files(paths)
+        for outcome in outcomes:
+            if progress:
+                progress(outcome)
+        for path in files:
+            outcome = self.ingest_file(path)
+            outcomes.append(outcome)
+            if progress:
+                progress(outcome)
+        return outcomes
+
+    def ingest_file(self, path: Path) -> IngestOutcome:
+        try:
+            read = read_path(path)
+        except ReadError as exc:
+            return IngestOutcome(path, "failed", str(exc))
+
+        with self.sessions() as session:
+            existing = session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == read.sha256))
+            if existing is not None:
+                return self._duplicate(session, path, existing)
+
+        try:
+            blob = self.blobs.put_file(path)
+        except OSError as exc:
+            return IngestOutcome(path, "failed", f"cannot store in the evidence vault: {exc}")
+        if blob.sha256 != read.sha256:
+            if blob.created:
+                self.blobs.delete(blob.sha256)
+            return IngestOutcome(path, "failed", "the file changed while it was being ingested")
+
+        session = self.sessions()
+        try:
+            document = self._record(session, read, blob.key)
+            session.commit()
+        except IntegrityError:
+            # Another process recorded the same content first: its row owns the blob.
+            session.rollback()
+            with self.sessions() as fresh:
+                existing = fresh.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == read.sha256))
+                if existing is not None:
+                    return self._duplicate(fresh, path, existing)
+            raise
+        except BaseException:
+            session.rollback()
+            if blob.created:
+                self.blobs.delete(blob.sha256)
+            raise
+        finally:
+            session.close()
+        message = "; ".join(read.warnings)
+        return IngestOutcome(
+            path, "stored", message, read.sha256, document.id, document.title, document.language
+        )
+
+    def _duplicate(self, session: Session, path: Path, item: EvidenceItem) -> IngestOutcome:
+        document = session.scalar(select(Document).where(Document.evidence_item_id == item.id))
+        return IngestOutcome(
+            path,
+            "duplicate",
+            f"already stored (as {item.original_filename})",
+            item.sha256,
+            document.id if document else None,
+            document.title if document else None,
+            document.language if document else None,
+        )
+
+    def _record(self, session: Session, read: ReadDocument, storage_key: str) -> Document:
+        item = EvidenceItem(
+            sha256=read.sha256,
+            size_bytes=read.size,
+            media_type=read.media_type,
+            original_filename=read.path.name,
+            storage_key=storage_key,
+            acquired_by=self.actor,
+            acquisition_method="file-ingest",
+            acquisition_tool=f"gawah {__version__}",
+            tool_metadata={"reader": read.reader},
+        )
+        session.add(item)
+        session.flush()
+        document = Document(
+            evidence_item_id=item.id,
+            title=read.title or read.path.stem,
+            language=read.language,
+            published=read.published,
+            text=read.text,
+            text_sha256=hashlib.sha256(read.text.encode("utf-8")).hexdigest(),
+            reader=read.reader,
+            ingested_by=self.actor,
+            warnings=list(read.warnings),
+        )
+        session.add(document)
+        session.flush()
+        if self.on_document is not None:
+            self.on_document(session, document, read)
+        return document
+
+
+def _current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -1,0 +1,1 @@
+"""Incidents, acts, persons, claims and cases: what analysts review, merge, grade and qualify."""

@@ -1,0 +1,1 @@
+"""The database: engine and sessions, the relational model, and its Alembic migrations."""

@@ -1,0 +1,382 @@
+"""The relational model, after the HURIDOCS Events Standard Formats.
+
+Source → EvidenceItem → Document → Incident (Acts, Involvements of Persons, Places) and Claim;
+Case follows a missing or detained person for a family; Span ties any fact to the stretch of a
+document's text it came from. Every row that can hold personal data carries `confidentiality`.
+Schema changes go through Alembic migrations (`gawah.store.migrations`), never `create_all`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from gawah.store.vocab import Confidentiality, IncidentStatus, ReviewStatus
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CONFIDENTIALITY_VALUES = ", ".join(f"'{c.value}'" for c in Confidentiality)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+        dt.datetime: DateTime(timezone=True),
+    }
+
+
+class Timestamped:
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Confidential:
+    """Rows that may hold personal data; the default keeps them out of public view."""
+
+    confidentiality: Mapped[str] = mapped_column(
+        String(16), default=Confidentiality.RESTRICTED.value, index=True
+    )
+
+
+class Reviewed:
+    """Facts proposed by extraction are candidates until a person decides."""
+
+    review_status: Mapped[str] = mapped_column(String(16), default=ReviewStatus.CANDIDATE.value, index=True)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[dt.datetime | None]
+
+
+class User(Timestamped, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16), default="viewer")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    show_graphic_media: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Source(Confidential, Timestamped, Base):
+    """Who reported: an organisation, an outlet, a witness (a witness source is confidential)."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(32), default="other")
+    url: Mapped[str | None] = mapped_column(String(2000))
+    country: Mapped[str | None] = mapped_column(String(80))
+    # Admiralty grading of the source: A (reliable) … F (cannot be judged).
+    reliability: Mapped[str | None] = mapped_column(String(1))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (UniqueConstraint("name", "kind", name="uq_sources_name_kind"),)
+
+
+class EvidenceItem(Confidential, Timestamped, Base):
+    """A preserved file, stored once by SHA-256; derived working copies point to their original."""
+
+    __tablename__ = "evidence_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(120), default="application/octet-stream")
+    original_filename: Mapped[str] = mapped_column(String(1000))
+    storage_key: Mapped[str] = mapped_column(String(200))
+    derived_from_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id"), index=True)
+    derivation: Mapped[str | None] = mapped_column(String(80))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    # What the collector says (kept apart from what tools read out of the file).
+    collected_at: Mapped[dt.datetime | None]
+    collected_by: Mapped[str | None] = mapped_column(String(200))
+    collector_notes: Mapped[str] = mapped_column(Text, default="")
+    # How Gawah received it.
+    acquired_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    acquired_by: Mapped[str] = mapped_column(String(200), default="")
+    acquisition_method: Mapped[str] = mapped_column(String(80), default="file-ingest")
+    acquisition_tool: Mapped[str] = mapped_column(String(200), default="")
+    # What tools read out of the file (EXIF, PDF info, …).
+    tool_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    derived_from: Mapped[EvidenceItem | None] = relationship(remote_side=[id])
+    source: Mapped[Source | None] = relationship()
+    documents: Mapped[list[Document]] = relationship(back_populates="evidence_item")
+
+
+class Document(Confidential, Timestamped, Base):
+    """The text of an evidence item, as read by a named reader."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"), unique=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    title: Mapped[str] = mapped_column(String(1000), default="")
+    language: Mapped[str] = mapped_column(String(8), default="und", index=True)
+    published: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    reader: Mapped[str] = mapped_column(String(120))
+    ingested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ingested_by: Mapped[str] = mapped_column(String(200), default="")
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    extracted_at: Mapped[dt.datetime | None]
+
+    evidence_item: Mapped[EvidenceItem] = relationship(back_populates="documents")
+    source: Mapped[Source | None] = relationship()
+
+
+class Place(Timestamped, Base):
+    """A place named by the gazetteer (province, district, village) or as the text spells it."""
+
+    __tablename__ = "places"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_native: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(16), default="other")
+    province: Mapped[str | None] = mapped_column(String(120), index=True)
+    district: Mapped[str | None] = mapped_column(String(120), index=True)
+    pcode: Mapped[str | None] = mapped_column(String(20), index=True)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (
+        UniqueConstraint("name", "kind", "province", "district", name="uq_places_name_kind_area"),
+    )
+
+
+class Incident(Confidential, Reviewed, Timestamped, Base):
+    """What happened, when and where: one event, however many documents report it."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    date_precision: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default=IncidentStatus.REPORTED.value, index=True)
+    standard_of_proof: Mapped[str | None] = mapped_column(String(80))
+    reported_by: Mapped[str | None] = mapped_column(String(300))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    # Optimistic locking: two analysts editing one incident are detected, not overwritten.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    acts: Mapped[list[Act]] = relationship(back_populates="incident", cascade="all, delete-orphan")
+    places: Mapped[list[Place]] = relationship(secondary="incident_places")
+    sources: Mapped[list[IncidentSource]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class IncidentPlace(Base):
+    __tablename__ = "incident_places"
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"), primary_key=True)
+
+
+class IncidentSource(Base):
+    """A document that reports an incident; `independent` is false for a report that repeats another."""
+
+    __tablename__ = "incident_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    independent: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Credibility of this item of information: 1 (confirmed) … 6 (cannot be judged).
+    credibility: Mapped[int | None] = mapped_column(Integer)
+
+    incident: Mapped[Incident] = relationship(back_populates="sources")
+    document: Mapped[Document] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("incident_id", "document_id", name="uq_incident_sources_incident_document"),
+        CheckConstraint("credibility IS NULL OR credibility BETWEEN 1 AND 6", name="credibility_range"),
+    )
+
+
+class Act(Confidential, Reviewed, Timestamped, Base):
+    """One violation within an incident, with its count and how the text bounds it."""
+
+    __tablename__ = "acts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    violation: Mapped[str] = mapped_column(String(40), index=True)
+    subtype: Mapped[str | None] = mapped_column(String(80))
+    count_value: Mapped[int | None] = mapped_column(BigInteger)
+    count_qualifier: Mapped[str | None] = mapped_column(String(16))
+    count_unit: Mapped[str | None] = mapped_column(String(16))
+    perpetrator: Mapped[str | None] = mapped_column(String(40), index=True)
+    perpetrator_detail: Mapped[str | None] = mapped_column(String(300))
+    victim_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    date_precision: Mapped[str | None] = mapped_column(String(8))
+
+    incident: Mapped[Incident] = relationship(back_populates="acts")
+    involvements: Mapped[list[Involvement]] = relationship(back_populates="act", cascade="all, delete-orphan")
+
+
+class Person(Confidential, Reviewed, Timestamped, Base):
+    """A person named the Afghan way (name, father's name, grandfather's name), or a pseudonym."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    name_native: Mapped[str | None] = mapped_column(String(300))
+    father_name: Mapped[str | None] = mapped_column(String(300))
+    grandfather_name: Mapped[str | None] = mapped_column(String(300))
+    tribe: Mapped[str | None] = mapped_column(String(200))
+    sex: Mapped[str | None] = mapped_column(String(8))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    age: Mapped[int | None] = mapped_column(Integer)
+    home_province: Mapped[str | None] = mapped_column(String(120))
+    home_district: Mapped[str | None] = mapped_column(String(120))
+    occupation: Mapped[str | None] = mapped_column(String(200))
+    former_service: Mapped[str | None] = mapped_column(String(40))
+    # A protected witness is known by a pseudonym; the real name (if kept) is confidential.
+    is_pseudonym: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    involvements: Mapped[list[Involvement]] = relationship(back_populates="person")
+
+
+class Involvement(Confidential, Timestamped, Base):
+    """Person × act × role (victim, perpetrator, witness), with the person's fate."""
+
+    __tablename__ = "involvements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    act_id: Mapped[int] = mapped_column(ForeignKey("acts.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    fate: Mapped[str | None] = mapped_column(String(16))
+
+    person: Mapped[Person] = relationship(back_populates="involvements")
+    act: Mapped[Act] = relationship(back_populates="involvements")
+
+
+class Claim(Confidential, Reviewed, Timestamped, Base):
+    """A statement by a party (a denial, an assurance of amnesty), linked to incidents bearing on it."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    speaker: Mapped[str] = mapped_column(String(300))
+    affiliation: Mapped[str | None] = mapped_column(String(300))
+    stance: Mapped[str] = mapped_column(String(20), default="other")
+    quote: Mapped[str] = mapped_column(Text, default="")
+    stated_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    document: Mapped[Document | None] = relationship()
+
+
+class ClaimIncident(Base):
+    __tablename__ = "claim_incidents"
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+    relation: Mapped[str] = mapped_column(String(16), default="contradicts")
+
+
+class Case(Timestamped, Base):
+    """A missing-person or detention case followed for a family. Always confidential by default."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="missing")
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="missing", index=True)
+    last_seen_on: Mapped[dt.date | None] = mapped_column(Date)
+    last_seen_place: Mapped[str | None] = mapped_column(String(300))
+    last_seen_by: Mapped[str | None] = mapped_column(String(300))
+    circumstances: Mapped[str] = mapped_column(Text, default="")
+    reporter_name: Mapped[str | None] = mapped_column(String(300))
+    reporter_contact: Mapped[str | None] = mapped_column(String(300))
+    confidentiality: Mapped[str] = mapped_column(
+        String(16), default=Confidentiality.CONFIDENTIAL.value, index=True
+    )
+
+    person: Mapped[Person | None] = relationship()
+
+
+class Span(Base):
+    """A stretch of a document's text that a fact came from: `quote == document.text[start:end]`."""
+
+    __tablename__ = "spans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    quote: Mapped[str] = mapped_column(Text)
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(String(40))
+
+    document: Mapped[Document] = relationship()
+
+    __table_args__ = (
+        Index("ix_spans_target", "target_type", "target_id"),
+        CheckConstraint('"start" >= 0 AND "end" >= "start"', name="offsets"),
+    )
+
+
+CONFIDENTIAL_TABLES: tuple[type[Base], ...] = (
+    Source,
+    EvidenceItem,
+    Document,
+    Incident,
+    Act,
+    Person,
+    Involvement,
+    Claim,
+    Case,
+)

@@ -1,0 +1,92 @@
+"""Create and open workspaces: settings, database, evidence folder, signing keys."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import tomli_w
+
+from gawah.config import (
+    DATABASE_FILE,
+    EVIDENCE_DIR,
+    KEYS_DIR,
+    SETTINGS_FILE,
+    Settings,
+    WorkspaceError,
+    load_settings,
+)
+from gawah.ledger.keys import generate_keypair
+from gawah.store.engine import DatabaseError, check_connection, make_engine, safe_url, session_factory
+from gawah.store.migrate import current_revision, head_revision, upgrade
+from gawah.vault.blobstore import LocalBlobStore
+
+
+def init_workspace(root: Path, *, name: str | None = None, database_url: str | None = None) -> Settings:
+    """Create a workspace in `root` (created if missing). Refuses a folder that already is one."""
+    root = root.expanduser().resolve()
+    if (root / SETTINGS_FILE).exists():
+        raise WorkspaceError(f"{root} is already a Gawah workspace ({SETTINGS_FILE} exists)")
+    if root.exists() and not root.is_dir():
+        raise WorkspaceError(f"{root} exists and is not a folder")
+    root.mkdir(parents=True, exist_ok=True)
+    (root / EVIDENCE_DIR).mkdir(exist_ok=True)
+    keys = root / KEYS_DIR
+    keys.mkdir(mode=0o700, exist_ok=True)
+    generate_keypair(keys)
+
+    document: dict[str, object] = {
+        "workspace": {
+            "name": name or root.name,
+            "id": str(uuid.uuid4()),
+            "default_locale": "en",
+        },
+        "database": {"url": database_url} if database_url else {"file": DATABASE_FILE},
+        "storage": {"backend": "local", "evidence_dir": EVIDENCE_DIR},
+    }
+    (root / SETTINGS_FILE).write_text(
+        "# Gawah workspace settings. database.url may name a PostgreSQL server instead of the SQLite file,\n"
+        '# e.g. url = "postgresql+psycopg://gawah@localhost/gawah".\n' + tomli_w.dumps(document),
+        encoding="utf-8",
+    )
+    settings = load_settings(root)
+    upgrade(settings.database_url)
+    return settings
+
+
+class Workspace:
+    """An open workspace: its settings, database sessions and evidence store."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings.database_url)
+        self.sessions = session_factory(self.engine)
+        self.blobs = LocalBlobStore(settings.evidence_dir)
+
+    @classmethod
+    def open(cls, root: Path, *, check_schema: bool = True) -> Workspace:
+        """Open the workspace in `root`; WorkspaceError or DatabaseError say clearly what is wrong."""
+        settings = load_settings(root)
+        workspace = cls(settings)
+        try:
+            check_connection(workspace.engine)
+            if check_schema:
+                current, head = current_revision(settings.database_url), head_revision()
+                if current != head:
+                    raise DatabaseError(
+                        f"database {safe_url(settings.database_url)} is at schema revision "
+                        f"{current or '(empty)'}, not {head}: run `gawah db upgrade --workspace {root}`"
+                    )
+        except BaseException:
+            workspace.close()
+            raise
+        return workspace
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

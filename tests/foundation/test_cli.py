@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gawah.cli import app
+
+runner = CliRunner()
+
+
+def test_init_ingest_list_show(tmp_path: Path, fixtures_dir: Path) -> None:
+    ws = tmp_path / "ws"
+    result = runner.invoke(app, ["init", str(ws), "--name", "field office"])
+    assert result.exit_code == 0, result.output
+    assert "Created workspace" in result.output
+
+    result = runner.invoke(app, ["ingest", str(fixtures_dir / "reports"), "--workspace", str(ws)])
+    assert result.exit_code == 0, result.output
+    assert "stored" in result.output
+
+    result = runner.invoke(app, ["ingest", str(fixtures_dir / "reports"), "-w", str(ws), "--format", "json"])
+    assert result.exit_code == 0
+    assert {row["status"] for row in json.loads(result.stdout)} == {"duplicate"}
+
+    result = runner.invoke(app, ["documents", "list", "--workspace", str(ws), "--format", "json"])
+    rows = json.loads(result.stdout)
+    assert len(rows) == len(list((fixtures_dir / "reports").glob("*.*"))) - len(
+        list((fixtures_dir / "reports").glob("*.json"))
+    )
+    assert {r["language"] for r in rows} >= {"en", "fa"}
+    assert all(len(r["sha256"]) == 64 for r in rows)
+
+    result = runner.invoke(app, ["documents", "show", str(rows[0]["id"]), "-w", str(ws), "--format", "json"])
+    shown = json.loads(result.stdout)
+    assert shown["sha256"] == rows[0]["sha256"] and shown["text"]
+
+
+def test_ingest_reports_failures_and_exits_nonzero(tmp_path: Path, fixtures_dir: Path) -> None:
+    ws = tmp_path / "ws"
+    runner.invoke(app, ["init", str(ws)])
+    result = runner.invoke(app, ["ingest", str(fixtures_dir / "broken"), "-w", str(ws), "--format", "json"])
+    assert result.exit_code == 1
+    rows = {Path(r["path"]).name: r for r in json.loads(result.stdout)}
+    assert rows["empty.txt"]["status"] == "failed" and rows["empty.txt"]["message"] == "empty file"
+    assert rows["latin1.txt"]["status"] == "stored"
+
+
+def test_workspace_from_environment_and_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = runner.invoke(app, ["documents", "list", "-w", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not a Gawah workspace" in result.output
+    runner.invoke(app, ["init", str(tmp_path / "ws")])
+    monkeypatch.setenv("GAWAH_WORKSPACE", str(tmp_path / "ws"))
+    result = runner.invoke(app, ["documents", "list", "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+
+
+def test_db_upgrade_and_current(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    runner.invoke(app, ["init", str(ws)])
+    result = runner.invoke(app, ["db", "downgrade", "base", "-w", str(ws)])
+    assert result.exit_code == 0 and "(empty)" in result.output
+    result = runner.invoke(app, ["db", "upgrade", "-w", str(ws)])
+    assert result.exit_code == 0 and "migrated from (empty)" in result.output
+    result = runner.invoke(app, ["db", "current", "-w", str(ws)])
+    assert "current: 0001" in result.output
