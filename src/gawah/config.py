@@ -25,6 +25,7 @@ class Settings:
 
     root: Path
     name: str
+    workspace_id: str
     database_url: str
     evidence_dir: Path
     keys_dir: Path
@@ -42,6 +43,11 @@ class Settings:
     @property
     def public_key_path(self) -> Path:
         return self.keys_dir / "ed25519.pub"
+
+    @property
+    def log_origin(self) -> str:
+        """The name of this workspace's ledger in its checkpoints (and of the key that signs them)."""
+        return f"gawah.local/{self.workspace_id}"
 
 
 def resolve_workspace_dir(explicit: Path | None) -> Path:
@@ -86,6 +92,7 @@ def load_settings(root: Path) -> Settings:
     return Settings(
         root=root,
         name=str(workspace.get("name", root.name)),
+        workspace_id=str(workspace.get("id", root.name)),
         database_url=url,
         evidence_dir=evidence if evidence.is_absolute() else root / evidence,
         keys_dir=root / KEYS_DIR,

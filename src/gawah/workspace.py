@@ -16,9 +16,18 @@ from gawah.config import (
     WorkspaceError,
     load_settings,
 )
-from gawah.ledger.keys import generate_keypair
-from gawah.store.engine import DatabaseError, check_connection, make_engine, safe_url, session_factory
+from gawah.ledger.journal import sign_current
+from gawah.ledger.keys import generate_keypair, load_private_key
+from gawah.store.engine import (
+    DatabaseError,
+    check_connection,
+    make_engine,
+    safe_url,
+    session_factory,
+    transaction,
+)
 from gawah.store.migrate import current_revision, head_revision, upgrade
+from gawah.store.models import Checkpoint
 from gawah.vault.blobstore import LocalBlobStore
 
 
@@ -81,6 +90,12 @@ class Workspace:
             workspace.close()
             raise
         return workspace
+
+    def sign_checkpoint(self) -> Checkpoint | None:
+        """Sign the ledger's current tree head with the workspace key (None when nothing is new)."""
+        key = load_private_key(self.settings.signing_key_path)
+        with transaction(self.sessions) as session:
+            return sign_current(session, self.settings.log_origin, key)
 
     def close(self) -> None:
         self.engine.dispose()

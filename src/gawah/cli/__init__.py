@@ -20,6 +20,7 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "gawah.cli.workspace",
     "gawah.cli.documents",
+    "gawah.cli.evidence",
 )
 
 for _name in COMMAND_MODULES:

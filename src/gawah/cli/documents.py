@@ -55,11 +55,14 @@ def ingest(
                 progress.update(task, description=f"Ingesting {outcome.path.name[:40]}")
 
             outcomes = ingestor.ingest(paths, progress=advance)
+        checkpoint = ws.sign_checkpoint()
 
     if output is OutputFormat.JSON:
         print_json([o.as_dict() for o in outcomes])
     else:
         _print_outcomes(outcomes)
+        if checkpoint is not None:
+            console.print(f"Ledger: signed checkpoint at {checkpoint.tree_size} entries.")
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)
 

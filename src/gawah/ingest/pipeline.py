@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gawah import __version__
 from gawah.ingest.readers import ReadDocument, ReadError, media_type_of, read_path
+from gawah.ledger.journal import record_custody, record_evidence
 from gawah.store.models import Document, EvidenceItem
 from gawah.vault.blobstore import BlobStore
 
@@ -84,6 +85,7 @@ class Ingestor:
         self.sessions = sessions
         self.blobs = blobs
         self.actor = actor or _current_user()
+        self.tool = f"gawah {__version__}"
         self.on_document = on_document
 
     def ingest(
@@ -109,7 +111,9 @@ class Ingestor:
         with self.sessions() as session:
             existing = session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == read.sha256))
             if existing is not None:
-                return self._duplicate(session, path, existing)
+                outcome = self._duplicate(session, path, existing)
+                session.commit()
+                return outcome
 
         try:
             blob = self.blobs.put_file(path)
@@ -130,7 +134,9 @@ class Ingestor:
             with self.sessions() as fresh:
                 existing = fresh.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == read.sha256))
                 if existing is not None:
-                    return self._duplicate(fresh, path, existing)
+                    outcome = self._duplicate(fresh, path, existing)
+                    fresh.commit()
+                    return outcome
             raise
         except BaseException:
             session.rollback()
@@ -145,6 +151,16 @@ class Ingestor:
         )
 
     def _duplicate(self, session: Session, path: Path, item: EvidenceItem) -> IngestOutcome:
+        """The content is already preserved: record that it was received again, store nothing new."""
+        record_custody(
+            session,
+            item,
+            "received",
+            self.actor,
+            tool=self.tool,
+            method="file-ingest",
+            notes=f"received again as {path.name}",
+        )
         document = session.scalar(select(Document).where(Document.evidence_item_id == item.id))
         return IngestOutcome(
             path,
@@ -165,11 +181,21 @@ class Ingestor:
             storage_key=storage_key,
             acquired_by=self.actor,
             acquisition_method="file-ingest",
-            acquisition_tool=f"gawah {__version__}",
+            acquisition_tool=self.tool,
             tool_metadata={"reader": read.reader},
         )
         session.add(item)
         session.flush()
+        record_evidence(session, item)
+        record_custody(
+            session,
+            item,
+            "received",
+            self.actor,
+            tool=self.tool,
+            method="file-ingest",
+            notes=f"ingested from {read.path.name}",
+        )
         document = Document(
             evidence_item_id=item.id,
             title=read.title or read.path.stem,

@@ -369,6 +369,55 @@ class Span(Base):
     )
 
 
+class CustodyEvent(Base):
+    """One step in an evidence item's chain of custody. Rows are never updated; each is a ledger entry."""
+
+    __tablename__ = "custody_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"), index=True)
+    event: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    place: Mapped[str | None] = mapped_column(String(300))
+    tool: Mapped[str | None] = mapped_column(String(200))
+    method: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    evidence_item: Mapped[EvidenceItem] = relationship()
+
+
+class LedgerEntry(Base):
+    """A leaf of the workspace's append-only Merkle log: the hash of a record's canonical form.
+
+    The ledger keeps hashes only; `gawah verify` recomputes each from the record it names, so an
+    edited, deleted or inserted record, or a reordered log, no longer matches.
+    """
+
+    __tablename__ = "ledger_entries"
+
+    leaf_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(24))
+    subject_type: Mapped[str] = mapped_column(String(24))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    leaf_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_ledger_entries_subject", "subject_type", "subject_id"),)
+
+
+class Checkpoint(Base):
+    """A signed tree head: the log's size and root, signed with the workspace key (C2SP signed note)."""
+
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tree_size: Mapped[int] = mapped_column(Integer, index=True)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    signed_note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 CONFIDENTIAL_TABLES: tuple[type[Base], ...] = (
     Source,
     EvidenceItem,

@@ -1,0 +1,268 @@
+"""The workspace's ledger in the database: one leaf per record, signed checkpoints, proofs.
+
+Each evidence item, custody event (and, later, each change to an incident) is appended as the
+SHA-256 leaf hash of its canonical form: sorted-key JSON of the fields that matter as evidence.
+The database keeps only those hashes and the signed tree heads; `verify_journal` recomputes every
+leaf from the record it names, so any later edit of a record, a deleted or inserted row, or a
+reordered log stops matching the signed checkpoints.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gawah.ledger.checkpoint import checkpoint_of, sign_checkpoint, verify_checkpoint
+from gawah.ledger.merkle import MerkleLog, VerificationError, leaf_hash
+from gawah.store.models import Checkpoint, CustodyEvent, EvidenceItem, LedgerEntry
+
+CUSTODY_EVENTS = ("collected", "received", "transferred", "accessed", "exported", "verified")
+PROOF_FORMAT = "gawah-inclusion-proofs/1"
+
+
+def _utc(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite returns naive datetimes; Gawah writes UTC only
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def evidence_entry(item: EvidenceItem, derived_from_sha256: str | None) -> bytes:
+    return canonical(
+        {
+            "kind": "evidence",
+            "sha256": item.sha256,
+            "size": item.size_bytes,
+            "media_type": item.media_type,
+            "filename": item.original_filename,
+            "derived_from": derived_from_sha256,
+            "derivation": item.derivation,
+            "acquired_at": _utc(item.acquired_at),
+            "acquired_by": item.acquired_by,
+            "method": item.acquisition_method,
+            "tool": item.acquisition_tool,
+            "collected_at": _utc(item.collected_at),
+            "collected_by": item.collected_by,
+        }
+    )
+
+
+def custody_entry(event: CustodyEvent, evidence_sha256: str) -> bytes:
+    return canonical(
+        {
+            "kind": "custody",
+            "evidence": evidence_sha256,
+            "event": event.event,
+            "actor": event.actor,
+            "at": _utc(event.occurred_at),
+            "place": event.place,
+            "tool": event.tool,
+            "method": event.method,
+            "notes": event.notes,
+        }
+    )
+
+
+def _next_index(session: Session) -> int:
+    current = session.scalar(select(func.max(LedgerEntry.leaf_index)))
+    return 0 if current is None else int(current) + 1
+
+
+def append(session: Session, kind: str, subject_type: str, subject_id: int, entry: bytes) -> LedgerEntry:
+    """Append one leaf in the caller's transaction (a unique leaf index makes racing writers retry)."""
+    row = LedgerEntry(
+        leaf_index=_next_index(session),
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        leaf_hash=leaf_hash(entry).hex(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _sha_of(session: Session, item_id: int | None) -> str | None:
+    if item_id is None:
+        return None
+    return session.scalar(select(EvidenceItem.sha256).where(EvidenceItem.id == item_id))
+
+
+def record_evidence(session: Session, item: EvidenceItem) -> LedgerEntry:
+    session.flush()
+    return append(
+        session,
+        "evidence",
+        "evidence_item",
+        item.id,
+        evidence_entry(item, _sha_of(session, item.derived_from_id)),
+    )
+
+
+def record_custody(
+    session: Session,
+    item: EvidenceItem,
+    event: str,
+    actor: str,
+    *,
+    place: str | None = None,
+    tool: str | None = None,
+    method: str | None = None,
+    notes: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> CustodyEvent:
+    """Add a custody event for `item` and its ledger entry, in the caller's transaction."""
+    if event not in CUSTODY_EVENTS:
+        raise ValueError(f"unknown custody event {event!r}; one of {', '.join(CUSTODY_EVENTS)}")
+    row = CustodyEvent(
+        evidence_item_id=item.id,
+        event=event,
+        actor=actor,
+        place=place,
+        tool=tool,
+        method=method,
+        notes=notes,
+        occurred_at=occurred_at or dt.datetime.now(dt.UTC),
+    )
+    session.add(row)
+    session.flush()
+    append(session, "custody", "custody_event", row.id, custody_entry(row, item.sha256))
+    return row
+
+
+def load_log(session: Session) -> MerkleLog:
+    hashes = session.scalars(select(LedgerEntry.leaf_hash).order_by(LedgerEntry.leaf_index))
+    return MerkleLog.from_leaf_hashes(bytes.fromhex(h) for h in hashes)
+
+
+def sign_current(session: Session, origin: str, private_key: Ed25519PrivateKey) -> Checkpoint | None:
+    """Sign the current tree head, unless the latest checkpoint already covers every entry."""
+    log = load_log(session)
+    latest = session.scalar(select(Checkpoint).order_by(Checkpoint.tree_size.desc(), Checkpoint.id.desc()))
+    if log.size == 0 or (latest is not None and latest.tree_size == log.size):
+        return None
+    note = sign_checkpoint(checkpoint_of(log, origin), private_key, origin)
+    row = Checkpoint(tree_size=log.size, root_hash=log.root().hex(), signed_note=note)
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that does not match, named so that a person can find it."""
+
+    what: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.what}: {self.detail}"
+
+
+def recompute_entry(session: Session, entry: LedgerEntry) -> bytes | None:
+    """The canonical bytes of the record an entry names, as it is now (None if it is gone)."""
+    if entry.subject_type == "evidence_item":
+        item = session.get(EvidenceItem, entry.subject_id)
+        return None if item is None else evidence_entry(item, _sha_of(session, item.derived_from_id))
+    if entry.subject_type == "custody_event":
+        event = session.get(CustodyEvent, entry.subject_id)
+        if event is None:
+            return None
+        sha = _sha_of(session, event.evidence_item_id)
+        return custody_entry(event, sha or "")
+    raise VerificationError(f"unknown ledger subject {entry.subject_type!r}")
+
+
+def verify_journal(session: Session, public_key: Ed25519PublicKey, origin: str) -> list[Problem]:
+    """Every entry against its record, every record against the log, every checkpoint against both."""
+    problems: list[Problem] = []
+    entries = session.scalars(select(LedgerEntry).order_by(LedgerEntry.leaf_index)).all()
+    for position, entry in enumerate(entries):
+        if entry.leaf_index != position:
+            problems.append(
+                Problem(f"ledger entry {position}", "missing: the log has a gap (an entry was deleted)")
+            )
+            break
+    recorded: set[tuple[str, int]] = set()
+    for entry in entries:
+        recorded.add((entry.subject_type, entry.subject_id))
+        current = recompute_entry(session, entry)
+        label = (
+            f"ledger entry {entry.leaf_index} ({entry.subject_type.replace('_', ' ')} #{entry.subject_id})"
+        )
+        if current is None:
+            problems.append(Problem(label, "the record it names was deleted"))
+        elif leaf_hash(current).hex() != entry.leaf_hash:
+            problems.append(Problem(label, "the record was changed after it was recorded"))
+    for subject_type, model in (("evidence_item", EvidenceItem), ("custody_event", CustodyEvent)):
+        for (row_id,) in session.execute(select(model.id)):
+            if (subject_type, row_id) not in recorded:
+                problems.append(
+                    Problem(
+                        f"{subject_type.replace('_', ' ')} #{row_id}",
+                        "not in the ledger (inserted outside Gawah)",
+                    )
+                )
+
+    log = MerkleLog.from_leaf_hashes(bytes.fromhex(e.leaf_hash) for e in entries)
+    for checkpoint in session.scalars(select(Checkpoint).order_by(Checkpoint.id)):
+        label = f"checkpoint #{checkpoint.id} (size {checkpoint.tree_size})"
+        try:
+            signed = verify_checkpoint(checkpoint.signed_note, public_key, origin, origin=origin)
+        except VerificationError as exc:
+            problems.append(Problem(label, f"signature or format invalid: {exc}"))
+            continue
+        if signed.tree_size != checkpoint.tree_size or signed.root_hash.hex() != checkpoint.root_hash:
+            problems.append(Problem(label, "the stored size or root differs from the signed note"))
+        if signed.tree_size > log.size:
+            problems.append(Problem(label, f"the log has only {log.size} entries: entries were deleted"))
+        elif log.root(signed.tree_size) != signed.root_hash:
+            problems.append(
+                Problem(
+                    label, "the log no longer matches: entries were edited, deleted, inserted or reordered"
+                )
+            )
+    return problems
+
+
+def inclusion_proofs(session: Session, leaf_indexes: list[int]) -> dict[str, Any]:
+    """Proofs of the given leaves against the latest checkpoint, in the stand-alone verifier's format."""
+    checkpoint = session.scalar(
+        select(Checkpoint).order_by(Checkpoint.tree_size.desc(), Checkpoint.id.desc())
+    )
+    if checkpoint is None:
+        raise VerificationError("no signed checkpoint yet: ingest something first")
+    log = load_log(session)
+    proofs = []
+    for index in leaf_indexes:
+        if index >= checkpoint.tree_size:
+            raise VerificationError(f"entry {index} is newer than the latest checkpoint; sign one first")
+        proofs.append(
+            {
+                "leaf_index": index,
+                "leaf_hash": log.leaf_hash(index).hex(),
+                "audit_path": [h.hex() for h in log.inclusion_proof(index, checkpoint.tree_size)],
+            }
+        )
+    return {
+        "format": PROOF_FORMAT,
+        "tree_size": checkpoint.tree_size,
+        "checkpoint": checkpoint.signed_note,
+        "proofs": proofs,
+    }
+
+
+def entry_b64(entry: bytes) -> str:
+    return base64.b64encode(entry).decode("ascii")

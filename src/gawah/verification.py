@@ -1,0 +1,60 @@
+"""`gawah verify`: re-hash every stored file and every ledger entry, and check every checkpoint."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from gawah.ledger.journal import Problem, verify_journal
+from gawah.ledger.keys import load_public_key
+from gawah.store.models import Checkpoint, EvidenceItem, LedgerEntry
+from gawah.vault.blobstore import CHUNK
+from gawah.workspace import Workspace
+
+
+@dataclass
+class VerificationReport:
+    files_checked: int = 0
+    entries_checked: int = 0
+    checkpoints_checked: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_workspace(ws: Workspace, progress: Callable[[int, int], None] | None = None) -> VerificationReport:
+    report = VerificationReport()
+    with ws.sessions() as session:
+        items = session.execute(select(EvidenceItem.id, EvidenceItem.sha256).order_by(EvidenceItem.id)).all()
+        known = {sha for _, sha in items}
+        for done, (item_id, sha256) in enumerate(items, start=1):
+            label = f"evidence item #{item_id} ({sha256[:12]})"
+            try:
+                with ws.blobs.open(sha256) as fh:
+                    digest = hashlib.sha256()
+                    while chunk := fh.read(CHUNK):
+                        digest.update(chunk)
+            except FileNotFoundError:
+                report.problems.append(Problem(label, "the stored file is missing"))
+                continue
+            if digest.hexdigest() != sha256:
+                report.problems.append(
+                    Problem(label, f"the stored file changed: it now hashes to {digest.hexdigest()}")
+                )
+            report.files_checked += 1
+            if progress:
+                progress(done, len(items))
+        for sha256 in ws.blobs.iter_hashes():
+            if sha256 not in known:
+                report.problems.append(Problem(f"stored file {sha256[:12]}", "no evidence item records it"))
+
+        public_key = load_public_key(ws.settings.public_key_path)
+        report.problems.extend(verify_journal(session, public_key, ws.settings.log_origin))
+        report.entries_checked = int(session.scalar(select(func.count()).select_from(LedgerEntry)) or 0)
+        report.checkpoints_checked = int(session.scalar(select(func.count()).select_from(Checkpoint)) or 0)
+    return report
