@@ -8,14 +8,20 @@ verifier says plainly that it was not checked.
 
 Usage::
 
-    python verifier.py [--key PUBLIC_KEY] BUNDLE_DIR_OR_ZIP_OR_PROOF_FILE...
+    python verifier.py [--key PUBLIC_KEY] [--allow-unlisted] BUNDLE_DIR_OR_ZIP_OR_PROOF_FILE...
 
 ``--key`` is the workspace's Ed25519 public key: a PEM file (SubjectPublicKeyInfo), or a C2SP
 verifier key string ``name+keyid+base64key``. Without it, the verifier uses the single ``*.pub``
-or ``public_key.pem`` file found next to the proofs and says so; a key that travels inside the
+or ``public_key.pem`` file found with the proofs and says so; a key that travels inside the
 bundle proves nothing by itself, so compare its fingerprint (printed) with one published apart
-from the bundle. Directories and zip files are searched for ``*.json`` files whose ``format``
-is one of those below; other JSON files are ignored.
+from the bundle.
+
+A folder or zip is checked as a whole: each ``*.json`` file whose ``format`` is one of those
+below is verified, and every other file must be listed in some proof (so that its SHA-256 is
+checked and a signed ledger entry names it); only the public key files and ``verifier.py`` are
+exempt. A file nothing vouches for is a failure (``--allow-unlisted`` makes it a note). A
+single proof file given by name is checked on its own. A zip must also be laid out as
+``write_canonical_zip`` (below) writes it, since hashes of members do not cover zip headers.
 
 Exit status: 0 everything checked and valid; 1 something does not verify (each failure is
 named on standard output); 2 usage error (no proof found, no key); 3 every hash and proof is
@@ -52,7 +58,6 @@ Inclusion proofs, many entries against one checkpoint::
           "leaf_hash": "<hex>",               (SHA-256(0x00 || entry))
           "audit_path": ["<hex>", ...],       (RFC 9162 inclusion proof, bottom-up)
           "entry": "<base64>",                (optional: the entry bytes themselves)
-          "label": "evidence item 12",        (optional: shown in the report)
           "files": [                          (optional; needs "entry")
             {"path": "files/report.pdf", "sha256": "<hex>"}
           ]
@@ -64,7 +69,8 @@ For each proof the verifier checks that ``entry`` (when given) hashes to ``leaf_
 ``audit_path`` leads from ``leaf_hash`` at ``leaf_index`` to the checkpoint's root, and for each
 listed file that its bytes hash to ``sha256`` and that this hex digest appears in the entry:
 the ledger entry names the file by its hash, so the signed root commits to the file's bytes.
-File paths are relative to the folder holding the proof file and may not leave it.
+File paths are relative to the folder holding the proof file and may not leave it. Fields
+other than those shown are refused, so that no byte of a proof file goes unchecked.
 
 Consistency proof, showing that a later checkpoint extends an earlier one (nothing removed or
 rewritten in between)::
@@ -84,12 +90,15 @@ import base64
 import binascii
 import hashlib
 import json
+import struct
 import sys
 import zipfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 HASH_SIZE = 32
 LEAF_PREFIX = b"\x00"
@@ -498,6 +507,12 @@ def _hash_list(obj: dict[str, Any], name: str) -> list[bytes]:
     return [_hex_hash(v, f"{name}[{i}]") for i, v in enumerate(value)]
 
 
+def _only_fields(obj: dict[str, Any], allowed: set[str], what: str) -> None:
+    unknown = sorted(set(obj) - allowed)
+    if unknown:
+        raise VerificationError(f"{what} has unknown field(s) {', '.join(map(repr, unknown))}")
+
+
 def _safe_relative(base: PurePosixPath, path: Any) -> str:
     if not isinstance(path, str) or not path:
         raise VerificationError("file path is missing")
@@ -508,48 +523,181 @@ def _safe_relative(base: PurePosixPath, path: Any) -> str:
 
 
 class _Source:
-    """Files of a bundle: a folder or a zip archive, read by POSIX-style relative names."""
+    """Files of a bundle: a folder, a zip archive or one proof file, by POSIX-style names."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.archive = zipfile.ZipFile(root) if root.is_file() and zipfile.is_zipfile(root) else None
+        self.single = root.is_file() and self.archive is None
+        self.folder = root.parent if self.single else root
 
-    def json_names(self) -> list[str]:
+    def names(self) -> list[str]:
         if self.archive is not None:
-            return sorted(n for n in self.archive.namelist() if n.endswith(".json"))
-        if self.root.is_file():
+            return [n for n in self.archive.namelist() if not n.endswith("/")]
+        if self.single:
             return [self.root.name]
-        return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*.json"))
+        return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
 
     def key_names(self) -> list[str]:
         def is_key(name: str) -> bool:
             base = PurePosixPath(name).name
             return base.endswith((".pub", ".vkey")) or base == "public_key.pem"
 
-        if self.archive is not None:
-            return sorted(n for n in self.archive.namelist() if is_key(n))
-        folder = self.root.parent if self.root.is_file() else self.root
-        return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if is_key(p.name))
-
-    def _path(self, name: str) -> Path:
-        folder = self.root.parent if self.root.is_file() else self.root
-        return folder / name
+        if self.single:
+            # Only next to the proof file: a single file may sit in a large folder.
+            return sorted(p.name for p in self.folder.iterdir() if p.is_file() and is_key(p.name))
+        return sorted(n for n in self.names() if is_key(n))
 
     def read(self, name: str) -> bytes:
         if self.archive is not None:
             return self.archive.read(name)
-        return self._path(name).read_bytes()
+        return (self.folder / name).read_bytes()
 
     def sha256(self, name: str) -> bytes:
         digest = hashlib.sha256()
         try:
-            handle = self.archive.open(name) if self.archive is not None else self._path(name).open("rb")
+            handle = self.archive.open(name) if self.archive is not None else (self.folder / name).open("rb")
         except (KeyError, OSError) as exc:
             raise VerificationError(f"file {name!r} is missing") from exc
         with handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
         return digest.digest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Canonical zip bundles
+#
+# Hashes vouch for the members of a zip, not for its headers (times, attributes, comments). So
+# a bundle zip must be laid out exactly as ``write_canonical_zip`` writes it: members stored
+# uncompressed, back to back from offset 0, fixed time (1980-01-01) and attributes, UTF-8
+# names, no comments, ZIP64 fields only where sizes demand them. Every header byte is then a
+# function of the member names and contents, and any change to any byte of the zip is found.
+
+_ZIP32_MAX = 0xFFFFFFFF
+_ZIP_VERSION = 20
+_ZIP64_VERSION = 45
+_ZIP_FLAGS = 0x0800  # names are UTF-8
+_ZIP_DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01
+_ZIP_UNIX_FILE = 0o100644 << 16
+_LOCAL_SIG, _CENTRAL_SIG, _END_SIG = 0x04034B50, 0x02014B50, 0x06054B50
+_END64_SIG, _LOCATOR64_SIG = 0x06064B50, 0x07064B50
+
+
+def _zip64(size: int, offset: int) -> bool:
+    return size >= _ZIP32_MAX or offset >= _ZIP32_MAX
+
+
+def _local_header(name: bytes, crc: int, size: int, offset: int) -> bytes:
+    wide = _zip64(size, offset)
+    extra = struct.pack("<HHQQ", 1, 16, size, size) if wide else b""
+    small = _ZIP32_MAX if wide else size
+    version = _ZIP64_VERSION if wide else _ZIP_VERSION
+    fixed = struct.pack(
+        "<IHHHHHIIIHH", _LOCAL_SIG, version, _ZIP_FLAGS, 0, 0, _ZIP_DOS_DATE, crc, small, small,
+        len(name), len(extra),
+    )  # fmt: skip
+    return fixed + name + extra
+
+
+def _central_record(name: bytes, crc: int, size: int, offset: int) -> bytes:
+    wide = _zip64(size, offset)
+    extra = struct.pack("<HHQQQ", 1, 24, size, size, offset) if wide else b""
+    version = _ZIP64_VERSION if wide else _ZIP_VERSION
+    small, small_offset = (_ZIP32_MAX, _ZIP32_MAX) if wide else (size, offset)
+    fixed = struct.pack(
+        "<IHHHHHHIIIHHHHHII", _CENTRAL_SIG, (3 << 8) | version, version, _ZIP_FLAGS, 0, 0,
+        _ZIP_DOS_DATE, crc, small, small, len(name), len(extra), 0, 0, 0, _ZIP_UNIX_FILE,
+        small_offset,
+    )  # fmt: skip
+    return fixed + name + extra
+
+
+def _end_records(count: int, directory_size: int, directory_offset: int) -> bytes:
+    wide = count >= 0xFFFF or directory_size >= _ZIP32_MAX or directory_offset >= _ZIP32_MAX
+    if not wide:
+        return struct.pack("<IHHHHIIH", _END_SIG, 0, 0, count, count, directory_size, directory_offset, 0)
+    end64_offset = directory_offset + directory_size
+    end64 = struct.pack(
+        "<IQHHIIQQQQ", _END64_SIG, 44, (3 << 8) | _ZIP64_VERSION, _ZIP64_VERSION, 0, 0, count,
+        count, directory_size, directory_offset,
+    )  # fmt: skip
+    locator = struct.pack("<IIQI", _LOCATOR64_SIG, 0, end64_offset, 1)
+    end = struct.pack("<IHHHHIIH", _END_SIG, 0, 0, 0xFFFF, 0xFFFF, _ZIP32_MAX, _ZIP32_MAX, 0)
+    return end64 + locator + end
+
+
+def write_canonical_zip(target: BinaryIO, members: Sequence[tuple[str, Path | bytes]]) -> None:
+    """Write ``members`` (name, file path or bytes) as a canonical bundle zip to ``target``.
+
+    Files are streamed in 1 MiB chunks; ``target`` must be seekable (the CRC of each member is
+    written into its header after the member's bytes).
+    """
+    if len({name for name, _ in members}) != len(members):
+        raise ValueError("two zip members have the same name")
+    records: list[bytes] = []
+    position = 0
+    for name, content in members:
+        if not name or name.startswith("/") or ".." in PurePosixPath(name).parts or "\\" in name:
+            raise ValueError(f"zip member name {name!r} is not a safe relative path")
+        encoded = name.encode("utf-8")
+        size = len(content) if isinstance(content, bytes) else content.stat().st_size
+        header = _local_header(encoded, 0, size, position)
+        target.write(header)
+        crc, written = 0, 0
+        for chunk in _chunks(content):
+            crc = zlib.crc32(chunk, crc)
+            written += len(chunk)
+            target.write(chunk)
+        if written != size:
+            raise ValueError(f"{name} changed size while it was being written")
+        end = target.tell()
+        target.seek(position + 14)
+        target.write(struct.pack("<I", crc))
+        target.seek(end)
+        records.append(_central_record(encoded, crc, size, position))
+        position += len(header) + size
+    directory = b"".join(records)
+    target.write(directory)
+    target.write(_end_records(len(records), len(directory), position))
+
+
+def _chunks(content: Path | bytes) -> Iterator[bytes]:
+    if isinstance(content, bytes):
+        yield content
+        return
+    with content.open("rb") as handle:
+        chunk = handle.read(1 << 20)
+        while chunk:
+            yield chunk
+            chunk = handle.read(1 << 20)
+
+
+def check_canonical_zip(archive: zipfile.ZipFile, total_size: int) -> list[str]:
+    """Every way ``archive`` departs from the canonical layout (empty when it is canonical)."""
+    handle = archive.fp
+    if handle is None:
+        return ["the zip is closed"]
+    problems: list[str] = []
+    position = 0
+    records: list[bytes] = []
+    for info in archive.infolist():
+        name = info.orig_filename.encode("utf-8")
+        size, crc = info.file_size, info.CRC
+        expected_local = _local_header(name, crc, size, position)
+        handle.seek(position)
+        if info.header_offset != position or handle.read(len(expected_local)) != expected_local:
+            problems.append(f"{info.orig_filename}: its local header is not the canonical one")
+        if info.compress_size != size or info.compress_type != zipfile.ZIP_STORED:
+            problems.append(f"{info.orig_filename}: the member is compressed")
+        records.append(_central_record(name, crc, size, position))
+        position += len(expected_local) + size
+    directory = b"".join(records)
+    expected_tail = directory + _end_records(len(records), len(directory), position)
+    handle.seek(position)
+    if position + len(expected_tail) != total_size or handle.read(len(expected_tail)) != expected_tail:
+        problems.append("the zip's central directory is not the canonical one (headers changed?)")
+    return problems
 
 
 @dataclass
@@ -560,6 +708,7 @@ class Report:
     failures: int = 0
     unchecked_signatures: int = 0
     proofs: int = 0
+    covered: set[str] = field(default_factory=set)
 
     def ok(self, text: str) -> None:
         self.lines.append(f"OK    {text}")
@@ -595,6 +744,7 @@ def _checkpoint_from(
 def _verify_inclusion_file(
     doc: dict[str, Any], key: VerifierKey, source: _Source, name: str, report: Report
 ) -> None:
+    _only_fields(doc, {"format", "tree_size", "checkpoint", "proofs"}, "inclusion proof file")
     checkpoint = _checkpoint_from(doc, "checkpoint", key, report, name)
     if _int_field(doc, "tree_size") != checkpoint.tree_size:
         raise VerificationError("tree_size differs from the checkpoint's tree size")
@@ -608,8 +758,7 @@ def _verify_inclusion_file(
         try:
             if not isinstance(proof, dict):
                 raise VerificationError("proof is not an object")
-            if isinstance(proof.get("label"), str):
-                label = f"{label} ({proof['label']})"
+            _only_fields(proof, {"leaf_index", "leaf_hash", "audit_path", "entry", "files"}, "proof")
             _verify_one_inclusion(proof, checkpoint, source, base, label, report)
         except VerificationError as exc:
             report.fail(f"{label}: {exc}")
@@ -643,8 +792,10 @@ def _verify_one_inclusion(
     for item in files:
         if not isinstance(item, dict):
             raise VerificationError("a 'files' item is not an object")
+        _only_fields(item, {"path", "sha256"}, "files item")
         expected = _hex_hash(item.get("sha256"), "file sha256")
         file_name = _safe_relative(base, item.get("path"))
+        report.covered.add(file_name)
         try:
             actual = source.sha256(file_name)
         except VerificationError as exc:
@@ -659,6 +810,7 @@ def _verify_one_inclusion(
 
 
 def _verify_consistency_file(doc: dict[str, Any], key: VerifierKey, name: str, report: Report) -> None:
+    _only_fields(doc, {"format", "old_checkpoint", "new_checkpoint", "proof"}, "consistency proof file")
     old = _checkpoint_from(doc, "old_checkpoint", key, report, name)
     new = _checkpoint_from(doc, "new_checkpoint", key, report, name)
     if old.origin != new.origin:
@@ -668,31 +820,64 @@ def _verify_consistency_file(doc: dict[str, Any], key: VerifierKey, name: str, r
     report.ok(f"{name}: the log of size {new.tree_size} extends the log of size {old.tree_size}")
 
 
-def verify_source(root: Path, key: VerifierKey | None, report: Report) -> None:
-    """Verify every proof file in a folder, zip or single file; add what was found to ``report``."""
+def verify_source(
+    root: Path, key: VerifierKey | None, report: Report, *, allow_unlisted: bool = False
+) -> None:
+    """Verify every proof file in a folder, zip or single file; add what was found to ``report``.
+
+    In a folder or zip, every file must be a proof file or be listed in a proof (its hash
+    checked and named by a ledger entry); the public key files and ``verifier.py`` are exempt.
+    Any other file is a failure, or only a note with ``allow_unlisted``.
+    """
     source = _Source(root)
+    names = source.names()
+    label = (lambda n: f"{root.name}:{n}") if source.archive is not None else (lambda n: n)
+    duplicates = sorted(n for n, count in Counter(names).items() if count > 1)
+    for name in duplicates:
+        report.fail(f"{label(name)}: the zip holds more than one member with this name")
+    if source.archive is not None:
+        for problem in check_canonical_zip(source.archive, root.stat().st_size):
+            report.fail(f"{root.name}: {problem}")
     if key is None:
         key = _key_from_bundle(source, root, report)
         if key is None:
             return
-    for name in source.json_names():
+    proof_files: set[str] = set()
+    for name in names:
+        if not name.endswith(".json") and not source.single:
+            continue
         try:
             doc = json.loads(source.read(name).decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
-            if root.is_file() and not source.archive:
-                report.fail(f"{name}: not a JSON proof file")
+            what = "neither a zip nor a JSON proof file" if source.single else "not valid JSON"
+            report.fail(f"{label(name)}: {what} (changed or damaged?)")
             continue
         fmt = doc.get("format") if isinstance(doc, dict) else None
-        where = f"{root.name}:{name}" if source.archive is not None else name
         try:
             if fmt == INCLUSION_FORMAT:
+                proof_files.add(name)
                 _verify_inclusion_file(doc, key, source, name, report)
             elif fmt == CONSISTENCY_FORMAT:
+                proof_files.add(name)
                 _verify_consistency_file(doc, key, name, report)
-            elif root.is_file() and source.archive is None:
-                report.fail(f"{where}: unknown proof format {fmt!r}")
+            elif source.single or (isinstance(fmt, str) and fmt.startswith("gawah-")):
+                report.fail(f"{label(name)}: unknown proof format {fmt!r}")
         except VerificationError as exc:
-            report.fail(f"{where}: {exc}")
+            report.fail(f"{label(name)}: {exc}")
+    if source.single:
+        return
+    exempt = set(source.key_names()) | {n for n in names if PurePosixPath(n).name == "verifier.py"}
+    for name in sorted(exempt - report.covered):
+        # Reading the member also checks its zip CRC; the hash lets a reader compare the copy
+        # with one published apart from the bundle.
+        report.lines.append(
+            f"NOTE  {label(name)}: not listed in any proof; SHA-256 {source.sha256(name).hex()}"
+        )
+    for name in sorted(set(names) - proof_files - report.covered - exempt):
+        if allow_unlisted:
+            report.lines.append(f"NOTE  {label(name)}: not listed in any proof")
+        else:
+            report.fail(f"{label(name)}: not listed in any proof, so nothing vouches for its bytes")
 
 
 def _key_from_bundle(source: _Source, root: Path, report: Report) -> VerifierKey | None:
@@ -720,6 +905,11 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
     )
     parser.add_argument("paths", nargs="+", type=Path, help="bundle folders, zip files or proof files")
     parser.add_argument("--key", help="Ed25519 public key: PEM file, or C2SP 'name+id+key' string")
+    parser.add_argument(
+        "--allow-unlisted",
+        action="store_true",
+        help="only note files of a folder or zip that no proof lists, instead of failing",
+    )
     args = parser.parse_args(argv)
     report = Report(lines=[])
     key: VerifierKey | None = None
@@ -735,7 +925,20 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
         if not path.exists():
             report.fail(f"{path}: no such file or folder")
             continue
-        verify_source(path, key, report)
+        try:
+            verify_source(path, key, report, allow_unlisted=args.allow_unlisted)
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            struct.error,
+            EOFError,
+            OSError,
+            KeyError,
+            ValueError,
+            RuntimeError,
+        ) as exc:
+            # A damaged zip can fail anywhere inside zipfile; each way is a failed check.
+            report.fail(f"{path}: damaged or unreadable: {exc!r}")
     for line in report.lines:
         out(line)
     status = report.exit_status()
