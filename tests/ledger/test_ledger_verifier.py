@@ -359,3 +359,10 @@ def test_verifier_imports_only_the_standard_library() -> None:
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module.split(".")[0])
     assert imported - {"cryptography"} <= set(sys.stdlib_module_names)
+
+
+def test_verifier_grammar_runs_on_python_3_8() -> None:
+    # Courts may have an old Python; the file must at least parse with the 3.8 grammar.
+    import ast
+
+    ast.parse(VERIFIER_SOURCE.read_text(encoding="utf-8"), feature_version=(3, 8))

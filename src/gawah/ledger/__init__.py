@@ -13,6 +13,13 @@ from gawah.ledger.checkpoint import (
     verify_checkpoint,
 )
 from gawah.ledger.merkle import LeafChange, MerkleLog, compare_leaf_hashes
+from gawah.ledger.proofs import (
+    ProvedEntry,
+    ProvedFile,
+    consistency_proof_document,
+    dump_proof_document,
+    inclusion_proofs_document,
+)
 from gawah.ledger.verifier import (
     EMPTY_ROOT,
     Checkpoint,
@@ -21,6 +28,7 @@ from gawah.ledger.verifier import (
     node_hash,
     verify_consistency,
     verify_inclusion,
+    write_canonical_zip,
 )
 
 __all__ = [
@@ -28,11 +36,16 @@ __all__ = [
     "Checkpoint",
     "LeafChange",
     "MerkleLog",
+    "ProvedEntry",
+    "ProvedFile",
     "SignedCheckpoint",
     "VerificationError",
     "checkpoint_of",
     "compare_leaf_hashes",
+    "consistency_proof_document",
     "cosign",
+    "dump_proof_document",
+    "inclusion_proofs_document",
     "leaf_hash",
     "node_hash",
     "parse_signed_checkpoint",
@@ -40,4 +53,5 @@ __all__ = [
     "verify_checkpoint",
     "verify_consistency",
     "verify_inclusion",
+    "write_canonical_zip",
 ]
