@@ -28,7 +28,7 @@ system-deps:
 	@scripts/system-deps.sh
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff check src tests $(wildcard bench scripts)
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy

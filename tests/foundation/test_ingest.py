@@ -43,13 +43,26 @@ def test_bad_files_are_named_and_the_batch_goes_on(workspace: Workspace, fixture
     )
     by_name = {o.path.name: o for o in outcomes}
     assert by_name["empty.txt"].status == "failed" and "empty" in by_name["empty.txt"].message
-    assert by_name["not_really.pdf"].status == "failed"
+    # evidence is never refused for being malformed: kept, without text, with the reason
+    assert by_name["not_really.pdf"].status == "preserved"
+    assert "not a readable PDF" in by_name["not_really.pdf"].message
     assert by_name["missing.txt"].status == "failed"
     assert by_name["latin1.txt"].status == "stored" and "not UTF-8" in by_name["latin1.txt"].message
     stored = [o for o in outcomes if o.status == "stored"]
     assert len(stored) >= 4
     assert _count(workspace, Document) == len(stored)
-    assert len(list(workspace.blobs.iter_hashes())) == len(stored)
+    assert len(list(workspace.blobs.iter_hashes())) == len(stored) + 1  # and the preserved PDF
+
+
+def test_files_gawah_cannot_read_are_preserved_as_evidence(workspace: Workspace, tmp_path: Path) -> None:
+    photo = tmp_path / "checkpoint.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 truncated jpeg")
+    (outcome,) = Ingestor(workspace.sessions, workspace.blobs).ingest([photo])
+    assert outcome.status == "preserved" and outcome.document_id is None
+    with workspace.sessions() as session:
+        item = session.scalars(select(EvidenceItem)).one()
+        assert item.media_type == "image/jpeg" and item.original_filename == "checkpoint.jpg"
+    assert workspace.blobs.path(item.sha256).read_bytes() == photo.read_bytes()
 
 
 def test_a_failure_in_the_middle_leaves_no_orphan_file_or_row(
@@ -58,8 +71,8 @@ def test_a_failure_in_the_middle_leaves_no_orphan_file_or_row(
     calls = {"n": 0}
     real_record = Ingestor._record
 
-    def record_then_crash(self: Ingestor, session, read, key):  # type: ignore[no-untyped-def]
-        document = real_record(self, session, read, key)
+    def record_then_crash(self: Ingestor, session, read, item):  # type: ignore[no-untyped-def]
+        document = real_record(self, session, read, item)
         calls["n"] += 1
         if calls["n"] == 2:  # after rows are flushed and the blob is written
             raise RuntimeError("power cut")

@@ -25,7 +25,13 @@ from gawah.store.models import Document, EvidenceItem
 
 documents_app = typer.Typer(help="Documents: the text of preserved files.", no_args_is_help=True)
 
-STATUS_STYLE = {"stored": "green", "duplicate": "cyan", "skipped": "yellow", "failed": "bold red"}
+STATUS_STYLE = {
+    "stored": "green",
+    "preserved": "yellow",
+    "duplicate": "cyan",
+    "skipped": "yellow",
+    "failed": "bold red",
+}
 
 
 def ingest(
@@ -34,7 +40,7 @@ def ingest(
     actor: Annotated[str | None, typer.Option(help="Who is ingesting (default: the system user).")] = None,
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
-    """Preserve files (.txt, .md, .html, .pdf) by SHA-256 and record their documents."""
+    """Preserve files of any kind by SHA-256; record the text of .txt, .md, .html and .pdf as documents."""
     with open_workspace(workspace) as ws:
         ingestor = Ingestor(ws.sessions, ws.blobs, actor=actor, on_document=store_candidates_hook)
         files, _ = collect_files(paths)
@@ -50,7 +56,7 @@ def ingest(
             task = progress.add_task("Ingesting", total=len(files))
 
             def advance(outcome: IngestOutcome) -> None:
-                if outcome.status in {"stored", "duplicate"} or outcome.path in files:
+                if outcome.path in files:
                     progress.advance(task)
                 progress.update(task, description=f"Ingesting {outcome.path.name[:40]}")
 

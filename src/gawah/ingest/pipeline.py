@@ -14,13 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gawah import __version__
-from gawah.ingest.readers import ReadDocument, ReadError, media_type_of, read_path
+from gawah.ingest.readers import ReadDocument, ReadError, guess_media_type, media_type_of, read_path
 from gawah.ledger.journal import record_custody, record_evidence
 from gawah.store.models import Document, EvidenceItem
-from gawah.vault.blobstore import BlobStore
+from gawah.vault.blobstore import BlobStore, hash_file
 
-Status = Literal["stored", "duplicate", "skipped", "failed"]
+Status = Literal["stored", "preserved", "duplicate", "skipped", "failed"]
 DocumentHook = Callable[[Session, Document, ReadDocument], None]
+MetadataReader = Callable[[Path, str], tuple[dict[str, object], list[str]]]
 
 
 @dataclass
@@ -81,12 +82,14 @@ class Ingestor:
         *,
         actor: str | None = None,
         on_document: DocumentHook | None = None,
+        read_metadata: MetadataReader | None = None,
     ) -> None:
         self.sessions = sessions
         self.blobs = blobs
         self.actor = actor or _current_user()
         self.tool = f"gawah {__version__}"
         self.on_document = on_document
+        self.read_metadata = read_metadata
 
     def ingest(
         self, paths: Iterable[Path], progress: Callable[[IngestOutcome], None] | None = None
@@ -103,13 +106,31 @@ class Ingestor:
         return outcomes
 
     def ingest_file(self, path: Path) -> IngestOutcome:
+        """Preserve one file; record its Document too when its text can be read.
+
+        Evidence is never refused for being malformed or of a type Gawah cannot read: such a file
+        is preserved as an evidence item without a document, with the reason as a warning.
+        """
+        if not path.is_file():
+            return IngestOutcome(path, "failed", "no such file")
         try:
-            read = read_path(path)
-        except ReadError as exc:
-            return IngestOutcome(path, "failed", str(exc))
+            if path.stat().st_size == 0:
+                return IngestOutcome(path, "failed", "empty file: nothing to preserve")
+            media_type = media_type_of(path) or guess_media_type(path)
+            read: ReadDocument | None = None
+            warnings: list[str] = []
+            if media_type_of(path) is not None:
+                try:
+                    read = read_path(path)
+                    warnings.extend(read.warnings)
+                except ReadError as exc:
+                    warnings.append(f"{exc}; preserved without text")
+            sha256 = read.sha256 if read is not None else hash_file(path)[0]
+        except OSError as exc:
+            return IngestOutcome(path, "failed", f"cannot read: {exc.strerror or exc}")
 
         with self.sessions() as session:
-            existing = session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == read.sha256))
+            existing = session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == sha256))
             if existing is not None:
                 outcome = self._duplicate(session, path, existing)
                 session.commit()
@@ -119,20 +140,21 @@ class Ingestor:
             blob = self.blobs.put_file(path)
         except OSError as exc:
             return IngestOutcome(path, "failed", f"cannot store in the evidence vault: {exc}")
-        if blob.sha256 != read.sha256:
+        if blob.sha256 != sha256:
             if blob.created:
                 self.blobs.delete(blob.sha256)
             return IngestOutcome(path, "failed", "the file changed while it was being ingested")
 
         session = self.sessions()
         try:
-            document = self._record(session, read, blob.key)
+            item = self._record_item(session, path, blob.sha256, blob.size, media_type, blob.key, warnings)
+            document = self._record(session, read, item) if read is not None else None
             session.commit()
         except IntegrityError:
             # Another process recorded the same content first: its row owns the blob.
             session.rollback()
             with self.sessions() as fresh:
-                existing = fresh.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == read.sha256))
+                existing = fresh.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == sha256))
                 if existing is not None:
                     outcome = self._duplicate(fresh, path, existing)
                     fresh.commit()
@@ -145,10 +167,10 @@ class Ingestor:
             raise
         finally:
             session.close()
-        message = "; ".join(read.warnings)
-        return IngestOutcome(
-            path, "stored", message, read.sha256, document.id, document.title, document.language
-        )
+        message = "; ".join(warnings)
+        if document is None:
+            return IngestOutcome(path, "preserved", message, sha256)
+        return IngestOutcome(path, "stored", message, sha256, document.id, document.title, document.language)
 
     def _duplicate(self, session: Session, path: Path, item: EvidenceItem) -> IngestOutcome:
         """The content is already preserved: record that it was received again, store nothing new."""
@@ -172,17 +194,30 @@ class Ingestor:
             document.language if document else None,
         )
 
-    def _record(self, session: Session, read: ReadDocument, storage_key: str) -> Document:
+    def _record_item(
+        self,
+        session: Session,
+        path: Path,
+        sha256: str,
+        size: int,
+        media_type: str,
+        storage_key: str,
+        warnings: list[str],
+    ) -> EvidenceItem:
+        tool_metadata: dict[str, object] = {}
+        if self.read_metadata is not None:
+            tool_metadata, metadata_warnings = self.read_metadata(path, media_type)
+            warnings.extend(metadata_warnings)
         item = EvidenceItem(
-            sha256=read.sha256,
-            size_bytes=read.size,
-            media_type=read.media_type,
-            original_filename=read.path.name,
+            sha256=sha256,
+            size_bytes=size,
+            media_type=media_type,
+            original_filename=path.name,
             storage_key=storage_key,
             acquired_by=self.actor,
             acquisition_method="file-ingest",
             acquisition_tool=self.tool,
-            tool_metadata={"reader": read.reader},
+            tool_metadata={**tool_metadata, "warnings": list(warnings)} if warnings else tool_metadata,
         )
         session.add(item)
         session.flush()
@@ -194,8 +229,11 @@ class Ingestor:
             self.actor,
             tool=self.tool,
             method="file-ingest",
-            notes=f"ingested from {read.path.name}",
+            notes=f"ingested from {path.name}",
         )
+        return item
+
+    def _record(self, session: Session, read: ReadDocument, item: EvidenceItem) -> Document:
         document = Document(
             evidence_item_id=item.id,
             title=read.title or read.path.stem,
