@@ -830,6 +830,7 @@ def verify_source(
     Any other file is a failure, or only a note with ``allow_unlisted``.
     """
     source = _Source(root)
+    report.covered = set()  # names are relative to this source only
     names = source.names()
     label = (lambda n: f"{root.name}:{n}") if source.archive is not None else (lambda n: n)
     duplicates = sorted(n for n, count in Counter(names).items() if count > 1)
