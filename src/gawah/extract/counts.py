@@ -1,0 +1,245 @@
+"""Counts of victims and acts, with how the text bounds them (TAXONOMY.md "Counts").
+
+A number counts victims or acts only when it counts people or acts ("218 extrajudicial
+executions", "dozens of families", "۱۱ جوان", "درې پخواني سرتېري"). Numbers of interviews,
+signatures, population, days or pages are not violation counts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gawah.extract.normalize import normalize_with_map
+
+_EN_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+             "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+             "nineteen": 19}
+_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+            "eighty": 80, "ninety": 90}
+_EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+# Vague quantities: the smallest value the word implies (TAXONOMY.md).
+_EN_VAGUE = {"dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000, "tens of thousands": 20000,
+             "hundreds of thousands": 200000, "a dozen": 12, "two dozen": 24}
+_AR_VAGUE = {"دهها": 20, "صدها": 200, "هزاران": 2000, "دهها هزار": 20000, "لسگونه": 20, "لسګونه": 20,
+             "سلگونه": 200, "سلګونه": 200, "زرگونه": 2000, "زرګونه": 2000}
+_AR_NUMBERS = {"یک": 1, "دو": 2, "سه": 3, "چهار": 4, "پنج": 5, "شش": 6, "هفت": 7, "هشت": 8, "نه": 9,
+               "ده": 10, "یازده": 11, "دوازده": 12, "سیزده": 13, "چهارده": 14, "پانزده": 15,
+               "شانزده": 16, "هفده": 17, "هجده": 18, "نوزده": 19, "بیست": 20, "سی": 30, "چهل": 40,
+               "پنجاه": 50, "شصت": 60, "هفتاد": 70, "هشتاد": 80, "نود": 90, "صد": 100,
+               "یو": 1, "دوه": 2, "درې": 3, "دری": 3, "څلور": 4, "پنځه": 5, "شپږ": 6, "اووه": 7,
+               "اته": 8, "نهه": 9, "لس": 10, "شل": 20, "دېرش": 30, "څلوېښت": 40, "پنځوس": 50, "سل": 100,
+               "اوو": 7, "څلورو": 4, "دوو": 2, "درېیو": 3}
+_QUALIFIERS = [
+    (r"at least|no (?:fewer|less) than|a minimum of|not less than", "at_least"),
+    (r"more than|over|in excess of|upwards of|above", "more_than"),
+    (r"nearly|almost|about|around|approximately|some|an estimated|estimated|roughly|close to|"
+     r"as many as|approx\.", "approximately"),
+    (r"up to|fewer than|less than|at most|no more than", "at_most"),
+]
+_AR_QUALIFIERS = [
+    (r"دست\s?کم|حداقل|کم\s?از\s?کم|لږ\s+تر\s+لږه", "at_least"),
+    (r"بیش\s+از|بیشتر\s+از|بالغ\s+بر|بالاتر\s+از|افزون\s+بر|له\s+\S+\s+زیات|زیات\s+له", "more_than"),
+    (r"حدود|تقریبا|نزدیک\s+به|در\s+حدود|شاوخوا|نږدې|نژدې|تقریباً", "approximately"),
+]
+# Nouns of people and acts that a violation count can count.
+_EN_COUNTED = re.compile(
+    r"(?:people|persons?|individuals|civilians?|men|women|children|boys|girls|youths?|young|"
+    r"officers?|officials?|soldiers?|commandos?|members?|personnel|policemen|police|servicemen|"
+    r"villagers|residents|families|family|households|journalists?|activists?|detainees|prisoners|"
+    r"victims?|bodies|dead|students?|teachers?|doctors?|farmers|shopkeepers|brothers|sons|relatives|"
+    r"elders|guests|worshippers|patients|cases?|acts?|incidents?|instances|executions?|killings?|"
+    r"arrests?|detentions?|disappearances?|abductions?|attacks?|raids?|strikes?|homes|houses|"
+    r"Tajiks|Hazaras|Uzbeks|Pashtuns|Sikhs|former|extrajudicial|arbitrary|summary)\b", re.IGNORECASE)
+_EN_EXCLUDED = re.compile(
+    r"(?:interviews?|interviewees|signatures?|signatories|population|inhabitants|years?|months?|weeks?|"
+    r"days?|hours?|minutes?|percent|per cent|%|km|kilomet\w+|miles?|pages?|reports?|documents?|"
+    r"provinces?|districts?|countries|states|dollars|afghanis|AFN|USD|votes|goal|bombs|rounds|"
+    r"fighters|militants|Taliban|gunmen|attackers|troops|videos?|photos?|sources|organi[sz]ations|"
+    r"letters?|questions?|times?|occasions?)\b", re.IGNORECASE)
+# "the accounts of 67 former members", "interviews with 41": a count of sources, not victims.
+_EN_SOURCE_LEAD = re.compile(
+    r"(?:accounts? of|interviews? (?:with|of)|interviewed|spoke (?:to|with)|surveyed|testimon\w+ of|"
+    r"consulted|talked to|based on|rest on|rests on)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_AR_COUNTED = re.compile(
+    r"^(?:تن|نفر|کس|فرد|عضو|جوان|سرباز|نظامی|منسوب|غیرنظامی|ملکی|زن|مرد|کودک|طفل|خانواده|خانه|باشنده|"
+    r"معلم|شاگرد|خبرنگار|فعال|زندانی|مورد|جسد|قربانی|پولیس|افسر|کارمند|مقام|تنه|کسان|کسه|نفره|"
+    r"سرتېری|سرتیری|ورونه|کورنی|کورنۍ|کورونه|ماشوم|ښځ|ځوان|پولیسان|مړی|جسدونه|پخوانی)")
+_AR_EXCLUDED = re.compile(
+    r"^(?:مصاحبه|گفتگو|گفتوگو|امضا|نفوس|جمعیت|سال|ماه|روز|هفته|ساعت|دقیقه|کیلومتر|متر|درصد|فیصد|افغانی|"
+    r"دالر|ولسوالی|ولایت|صفحه|گزارش|بار|مرکه|مرکې|کاله|ورځې|میاشتې|اونۍ|ځله|شاگرد)")
+
+
+_ACT_NOUN = re.compile(r"(?:cases?|acts?|incidents?|instances|executions?|killings?|arrests?|detentions?|"
+                       r"disappearances?|abductions?|attacks?|raids?|strikes?|extrajudicial|arbitrary|summary)",
+                       re.IGNORECASE)
+_AR_SOURCE_LEAD = re.compile(r"(?:گفتوگو|مصاحبه|مرکې|مرکه)\s+(?:با|له|سره)?\s*$")
+
+
+@dataclass(frozen=True)
+class CountMention:
+    start: int
+    end: int
+    value: int
+    qualifier: str
+    unit: str  # "victims" | "acts"
+    noun_start: int
+    noun_end: int
+
+
+_NUM_WORD = "|".join(sorted([*_EN_UNITS, *_EN_TENS, *_EN_SCALES], key=len, reverse=True))
+_EN_QUAL_ALT = "|".join(f"(?:{q})" for q, _ in _QUALIFIERS)
+_EN_NUMBER = re.compile(
+    rf"(?:(?P<qual>{_EN_QUAL_ALT})\s+)?"
+    rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+(?!\d)|"
+    rf"(?P<vague>tens of thousands|hundreds of thousands|dozens|scores|hundreds|thousands|a dozen|two dozen)|"
+    rf"(?:{_NUM_WORD})(?:[\s-]+(?:and\s+)?(?:{_NUM_WORD}))*)\b",
+    re.IGNORECASE)
+_AR_QUAL_ALT = "|".join(f"(?:{q})" for q, _ in _AR_QUALIFIERS)
+_AR_NUMBER = re.compile(
+    rf"(?:(?P<qual>{_AR_QUAL_ALT})\s+)?(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|"
+    rf"(?P<vague>{'|'.join(sorted(_AR_VAGUE, key=len, reverse=True))})|"
+    rf"(?:{'|'.join(sorted(_AR_NUMBERS, key=len, reverse=True))}))(?![\w])")
+
+
+def _words_value(words: str) -> int | None:
+    total, current = 0, 0
+    for w in re.split(r"[\s-]+", words.lower()):
+        if w == "and" or not w:
+            continue
+        if w in _EN_UNITS:
+            current += _EN_UNITS[w]
+        elif w in _EN_TENS:
+            current += _EN_TENS[w]
+        elif w == "hundred":
+            current = max(current, 1) * 100
+        elif w in _EN_SCALES:
+            total += max(current, 1) * _EN_SCALES[w]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def _qualifier(words: str | None, table: list[tuple[str, str]]) -> str | None:
+    if not words:
+        return None
+    for pattern, name in table:
+        if re.fullmatch(pattern, words.strip(), re.IGNORECASE):
+            return name
+    return None
+
+
+def find_counts(text: str, start: int = 0, end: int | None = None,
+                masked: list[tuple[int, int]] | None = None) -> list[CountMention]:
+    """Counts of victims or acts in ``text[start:end]``, offsets into ``text``.
+
+    ``masked`` spans (dates, footnote marks) are skipped: "10 May 2022" holds no count.
+    """
+    end = len(text) if end is None else end
+    masked = masked or []
+    out: list[CountMention] = []
+    for m in _EN_NUMBER.finditer(text, start, end):
+        s, e = m.start(), m.end()
+        if any(s < me and e > ms for ms, me in masked):
+            continue
+        num = m.group("num")
+        if m.group("vague"):
+            value, qualifier = _EN_VAGUE[num.lower()], "vague"
+        elif num[0].isdigit():
+            value, qualifier = int(num.replace(",", "")), "exact"
+            if re.match(r"[\d.,]*\d[.,]\d", text[m.start("num"):m.start("num") + 12]) and "," not in num:
+                continue  # a decimal ("2.5 million") is not a head count
+        else:
+            got = _words_value(num)
+            if got is None or got == 0:
+                continue
+            value, qualifier = got, "exact"
+        # Single-word small numbers like "one" are too often pronouns ("one of them").
+        if num.lower() in ("one", "a dozen") and not m.group("qual"):
+            continue
+        qualifier = _qualifier(m.group("qual"), _QUALIFIERS) or qualifier
+        if re.match(r"\s*(?:%|per\s?cent|-year-old|years? old)", text[e:e + 12]):
+            continue
+        if re.search(r"(?:No\.|#|\[|page|p\.|section|article|paragraph)\s*$", text[max(0, s - 10):s]):
+            continue
+        after = text[e:min(end, e + 80)]
+        noun = _counted_noun(after)
+        if noun is None:
+            continue
+        if _EN_SOURCE_LEAD.search(text[max(start, s - 40):s]):
+            continue
+        ns, ne = e + noun[0], e + noun[1]
+        unit = "acts" if _ACT_NOUN.match(text[ns:ne]) else "victims"
+        out.append(CountMention(s, e, value, qualifier, unit, ns, ne))
+    region = text[start:end]
+    if re.search(r"[\u0600-\u06FF]", region):
+        out.extend(_arabic_counts(region, start, masked))
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+def _counted_noun(after: str) -> tuple[int, int] | None:
+    """Where the counted noun lies in the words after a number, or None if it counts something else.
+
+    Up to four words may come between ("218 extrajudicial executions", "dozens of Panjshir
+    civilians", "at least six of the detained men"); a verb or preposition ends the search.
+    """
+    pos = 0
+    for i, w in enumerate(re.finditer(r"[^\W\d_][\w'’-]*|[.,;:!?()\"“”]", after)):
+        word = w.group(0)
+        if i > 5 or word in ".,;:!?()\"“”":
+            return None
+        if _EN_EXCLUDED.fullmatch(word):
+            return None
+        if _EN_COUNTED.fullmatch(word):
+            return (w.start(), w.end())
+        if word.lower() in ("were", "was", "have", "had", "has", "are", "is", "in", "on", "at", "by",
+                            "from", "to", "for", "who", "which", "that", "with", "and", "or", "after"):
+            return None
+        pos = w.end()
+    del pos
+    return None
+
+
+def _arabic_counts(region: str, base: int, masked: list[tuple[int, int]]) -> list[CountMention]:
+    norm = normalize_with_map(region)
+    out: list[CountMention] = []
+    for m in _AR_NUMBER.finditer(norm.text):
+        s, e = norm.to_original(m.start(), m.end())
+        s, e = base + s, base + e
+        if any(s < me and e > ms for ms, me in masked):
+            continue
+        num = m.group("num")
+        if m.group("vague"):
+            value, qualifier = _AR_VAGUE[num], "vague"
+        elif num[0].isdigit():
+            value, qualifier = int(num.replace(",", "")), "exact"
+        else:
+            value, qualifier = _AR_NUMBERS[num], "exact"
+        qualifier = _qualifier(m.group("qual"), _AR_QUALIFIERS) or qualifier
+        after = norm.text[m.end():m.end() + 40]
+        words = re.findall(r"[\u0600-\u06FF]+", after)[:3]
+        if not words:
+            continue
+        first = words[0]
+        # "۱۸ تن از باشندگان" counts people spoken to when it follows "گفت‌وگو با".
+        lead = norm.text[max(0, m.start() - 25):m.start()]
+        if _AR_SOURCE_LEAD.search(lead) or (re.search(r"(?:با|له)\s*$", lead) and re.search(
+                r"(?:گفتوگو|مصاحبه|مرکې)", norm.text[max(0, m.start() - 40):m.start()])):
+            continue
+        if _AR_EXCLUDED.match(first):
+            continue
+        noun_word = first
+        if first in ("تن", "نفر", "کس", "تنه") and len(words) > 1 and words[1] == "از":
+            noun_word = first
+        if not _AR_COUNTED.match(noun_word) and not (len(words) > 1 and _AR_COUNTED.match(words[1])
+                                                   and first in ("پخوانی", "پیشین", "بیگناه", "ملکی")):
+            continue
+        if num in ("نه", "ده", "سی", "دو", "یو") and noun_word not in ("تن", "نفر", "کس", "تنه", "کسان"):
+            continue  # these number words are also "no", "village", "thirty"/"the", "two"/"and"
+        ns_n = m.end() + after.index(first)
+        ns, ne = norm.to_original(ns_n, ns_n + len(first))
+        out.append(CountMention(s, e, value, qualifier, "victims", base + ns, base + ne))
+    return out

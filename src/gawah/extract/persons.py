@@ -1,0 +1,140 @@
+"""Named people: who is named in a sentence, and whether as a victim, a speaker or neither.
+
+Afghan names have no fixed surname and are often compounds ("Abdul Qahar", "Mohammad Yasin"),
+so a name is a run of capitalised words (English) or the words before an age in brackets or
+after "به نام" / "په نوم" (Dari, Pashto).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gawah.extract.normalize import normalize_with_map
+from gawah.extract.places import ascii_key, load_gazetteer
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+# Words that start or fill capitalised runs but are not names.
+_NOT_NAME = _word_set(
+    "the a an in on at of and or but for by to from with as after before during since according "
+    "this that these those his her their our its we they he she it i you if when while although "
+    "despite however moreover january february march april may june july august september "
+    "october november december monday tuesday wednesday thursday friday saturday sunday taliban "
+    "afghan afghans afghanistan national security forces united nations nation human rights "
+    "watch international amnesty council ministry office province district republic islamic "
+    "emirate special rapporteur secretary general high commissioner news un unama hrw ohchr "
+    "government army police commander spokesperson spokesman minister ambassador president "
+    "deputy former mission state states american european union university school prison court "
+    "army's taliban's delegation head chief director representative assistance security "
+    "directorate defense defence foreign affairs interior intelligence department agency radio "
+    "tv press associated reuters bbc cnn abc al qaeda isis daesh resistance front kabul "
+    "panjshir breaking links accessibility key findings recommendations individual cases "
+    "killings detention disappearance torture burned homes displacement mr mrs ms dr sir north "
+    "south east west northern southern eastern western central valley village town city new "
+    "york london geneva washington pakistan pakistani iran iranian india china russia us uk usa "
+    "europe mojahedin mujahideen emirate's statement report reports red cross committee "
+    "organization organisation hindukush monitor field summary appeal residents signed support "
+    "petition open letter your excellency "
+)
+_NAME_RUN = re.compile(
+    r"(?<![\w.])(?:[A-Z][a-z’'‘]+|[A-Z]{2,}\b)(?:[\s-]+(?:[A-Z][a-z’'‘]+|ul|ud|al|bin|e|wa))*")
+_SPEECH_AFTER = re.compile(
+    r"^(?:\s*,[^,.;]{0,90},)?\s*(?:has |had |have |also |later |then |however,? |repeatedly |again )*"
+    r"(?:said|says|told|stated|states|declared|announced|added|tweeted|wrote|denied|denies|claimed|"
+    r"claims|insisted|vowed|urged|called|expressed|stressed|noted|confirmed|rejected|dismissed|"
+    r"explained|warned|reported|argued|acknowledged|alleged|accused|promised|pledged|condemned|"
+    r"described|asserted)\b")
+_SPEECH_BEFORE = re.compile(
+    r"(?:said|says|told|according to|spokesperson|spokesman|spokeswoman|by)\s*(?:\w+\s+){0,2}$",
+    re.IGNORECASE)
+_AGE_AFTER_EN = re.compile(r"^,\s*(\d{1,2}),")
+_AR_AGE = re.compile(
+    r"([\u0600-\u06FF]+(?:\s+[\u0600-\u06FF]+){0,2})\s*[(،,]\s*(\d{1,2})\s*(?:ساله|سال|کلن|کلنه)")
+_AR_NAMED = re.compile(r"(?:به\s*نام|بنام|په\s+نوم)\s+([\u0600-\u06FF]+(?:\s+[\u0600-\u06FF]+)?)")
+_AR_NOT_NAME = _word_set(
+    "و در به از که را این آن با برای یک دو سه تن نفر او وی آنان ایشان خود د په او له چې یې دوه "
+    "درې ورونه ورور زوی پلار مور هغه دغه شاهد شاهدان معلم جوان کودک سرباز پولیس افسر کارمند تن "
+)
+
+
+@dataclass(frozen=True)
+class NameMention:
+    start: int
+    end: int
+    name: str
+    has_age: bool = False
+
+
+def find_names(text: str, start: int, end: int) -> list[NameMention]:
+    """Person names in ``text[start:end]`` (offsets into ``text``)."""
+    out: list[NameMention] = []
+    gaz = load_gazetteer()
+    for m in _NAME_RUN.finditer(text, start, end):
+        # A possessive ends the name: "Zabihullah Mujahid’s statement", "Afghanistan’s Faryab".
+        run = re.split(r"[’']s\b", m.group(0))[0]
+        if re.search(r"\(\s*$", text[max(0, m.start() - 2):m.start()]) or re.search(
+                r"\b(?:School|Mosque|University|Hospital|Street|Road|Square|Camp|Clinic|Foundation)\b[^.]{0,20}$",
+                text[max(0, m.start() - 40):m.start()]):
+            continue
+        tokens = re.split(r"(\s+|-)", run)
+        words = [t for t in tokens if t.strip() and t != "-"]
+        # Trim leading and trailing words that are not names.
+        while words and words[0].lower().strip("’'") in _NOT_NAME:
+            words.pop(0)
+        while words and words[-1].lower().strip("’'") in _NOT_NAME:
+            words.pop()
+        if len(words) < 2 or any(w.lower().strip("’'") in _NOT_NAME or w.isupper() for w in words):
+            continue
+        first = run.find(words[0])
+        s = m.start() + first
+        e = s + len(" ".join(words)) if " ".join(words) in run else s + len(words[0])
+        name = text[s:e]
+        if gaz.latin.get(ascii_key(name)) or gaz.villages_latin.get(ascii_key(name)):
+            continue
+        out.append(NameMention(s, e, name, bool(_AGE_AFTER_EN.match(text[e:e + 8]))))
+    region = text[start:end]
+    if re.search(r"[\u0600-\u06FF]", region):
+        norm = normalize_with_map(region)
+        for pattern in (_AR_AGE, _AR_NAMED):
+            for m in pattern.finditer(norm.text):
+                words = m.group(1).split()
+                while words and words[0] in _AR_NOT_NAME:
+                    words.pop(0)
+                if not words or any(w in _AR_NOT_NAME for w in words):
+                    # keep the words after the last function word
+                    idx = max((i for i, w in enumerate(m.group(1).split()) if w in _AR_NOT_NAME), default=-1)
+                    words = m.group(1).split()[idx + 1:]
+                if not words:
+                    continue
+                joined = " ".join(words)
+                ns = m.start(1) + m.group(1).rfind(joined)
+                s, e = norm.to_original(ns, ns + len(joined))
+                out.append(NameMention(start + s, start + e, text[start + s:start + e], pattern is _AR_AGE))
+    out.sort(key=lambda n: n.start)
+    return out
+
+
+def is_speaker(text: str, name: NameMention) -> bool:
+    """True when the sentence presents the named person as saying something."""
+    if _SPEECH_AFTER.match(text[name.end:name.end + 130]):
+        return True
+    return bool(_SPEECH_BEFORE.search(text[max(0, name.start - 40):name.start]))
+
+
+FATES = {"killing": "killed", "enforced_disappearance": "missing", "arbitrary_detention": "detained",
+         "hostage_taking": "held hostage", "torture": "tortured", "sexual_violence": "assaulted",
+         "threats_intimidation": "threatened", "forced_displacement": "displaced",
+         "indiscriminate_attack": "harmed"}
+_FATE_ORDER = ["killing", "enforced_disappearance", "hostage_taking", "arbitrary_detention", "torture",
+               "sexual_violence", "indiscriminate_attack", "threats_intimidation", "forced_displacement"]
+
+
+def fate_of(violations: list[str]) -> str | None:
+    """The gravest fate among the violations reported about a person."""
+    for code in _FATE_ORDER:
+        if code in violations:
+            return FATES[code]
+    return None

@@ -1,0 +1,302 @@
+"""Places named in a text, resolved with the packaged gazetteer (data/gazetteer.json).
+
+Provinces and districts are matched in English and Arabic script with their spelling variants;
+districts and villages are resolved to their province. Villages are only read where the text
+says they are villages ("the village of X", "قریه X"), since village names are often words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from gawah.extract.normalize import NormalizedText, normalize_text, normalize_with_map
+
+_MAX_NGRAM = 4
+# District names that are ordinary words in English reports, or too short to trust alone.
+_EN_STOP = frozenset({"centre", "center", "dara", "bak", "tani", "chak", "khas", "shamal", "spera",
+                      "kohistan", "markaz", "city", "district", "kot", "jaji", "zone", "nahia"})
+_LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*")
+_AR_TOKEN = re.compile(r"[\u0600-\u06FF]+")
+_PASHTO_KEY = str.maketrans({"ڼ": "ن", "ړ": "ر", "ډ": "د", "ټ": "ت", "ښ": "ش", "ږ": "ژ", "ځ": "ز",
+                             "څ": "س", "ۍ": "ی", "ې": "ی", "ګ": "گ"})
+
+
+def ascii_key(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def arabic_key(name: str) -> str:
+    return normalize_text(name, for_key=True).translate(_PASHTO_KEY).replace(" ", "")
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    kind: str  # "province" | "district" | "village"
+    name: str  # canonical English name
+    pcode: str | None
+    province: str  # province pcode
+    district: str | None  # district pcode
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    start: int
+    end: int
+    text: str
+    entry: GazetteerEntry
+
+
+class Gazetteer:
+    """Provinces, districts and villages of Afghanistan with their spellings, indexed for lookup."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.provinces: dict[str, dict[str, Any]] = {p["pcode"]: p for p in data["provinces"]}
+        self.districts: dict[str, dict[str, Any]] = {d["pcode"]: d for d in data["districts"]}
+        self.latin: dict[str, list[GazetteerEntry]] = {}
+        self.arabic: dict[str, list[GazetteerEntry]] = {}
+        self.arabic_stems: dict[str, list[GazetteerEntry]] = {}
+        self.villages_latin: dict[str, list[GazetteerEntry]] = {}
+        self.villages_arabic: dict[str, list[GazetteerEntry]] = {}
+        for p in data["provinces"]:
+            entry = GazetteerEntry("province", p["name"], p["pcode"], p["pcode"], None)
+            for n in p["names"]:
+                self._add(n, entry, self.latin, self.arabic)
+        for d in data["districts"]:
+            entry = GazetteerEntry("district", d["name"], d["pcode"], d["province"], d["pcode"])
+            for n in d["names"]:
+                self._add(n, entry, self.latin, self.arabic)
+        for name, prov, dist, others in data["villages"]:
+            entry = GazetteerEntry("village", name, None, prov, dist)
+            for n in [name, *others]:
+                self._add(n, entry, self.villages_latin, self.villages_arabic)
+        for key, entries in self.arabic.items():
+            self.arabic_stems.setdefault(_stem(key), []).extend(entries)
+
+    @staticmethod
+    def _add(name: str, entry: GazetteerEntry, latin: dict[str, list[GazetteerEntry]],
+             arabic: dict[str, list[GazetteerEntry]]) -> None:
+        if re.search(r"[\u0600-\u06FF]", name):
+            key, index = arabic_key(name), arabic
+        else:
+            key, index = ascii_key(name), latin
+        if key and entry not in index.setdefault(key, []):
+            index[key].append(entry)
+
+    def province_name(self, pcode: str) -> str:
+        return str(self.provinces[pcode]["name"])
+
+    def district_name(self, pcode: str | None) -> str | None:
+        return None if pcode is None else str(self.districts[pcode]["name"])
+
+
+def _stem(key: str) -> str:
+    # Pashto oblique and plural endings (خوګیاڼو / خوګیاڼي) and Dari ezafe.
+    return key[:-1] if len(key) > 4 and key[-1] in "ویهه" else key
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    raw = resources.files("gawah.extract").joinpath("data/gazetteer.json").read_text(encoding="utf-8")
+    return Gazetteer(json.loads(raw))
+
+
+_EN_PROVINCE_AFTER = re.compile(r"^\s+(?:province|Province|provinces)\b")
+_EN_DISTRICT_AFTER = re.compile(r"^\s+(?:district|District|districts|Districts|valley)\b")
+_EN_DISTRICT_BEFORE = re.compile(r"(?:district|District|districts) of\s+$")
+_EN_PROVINCE_BEFORE = re.compile(r"(?:province|Province) of\s+$")
+_EN_VILLAGE = re.compile(
+    r"\b(?:[Vv]illages?|[Hh]amlets?|[Aa]rea|[Nn]eighbou?rhood) of\s+"
+    r"((?:[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})"
+    r"(?:\s*,\s*[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})*(?:,?\s+and\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})?)"
+    r"|\b((?:[A-Z][\w'’-]+\s+){1,2})[Vv]illage\b")
+_AR_PROVINCE_BEFORE = re.compile(r"(?:ولایت|ولايت|ولسوالی|ولسوالۍ|ولایات|شهر|ښار)\s*$")
+_AR_DISTRICT_BEFORE = re.compile(r"(?:ولسوالی|ولسوالۍ|ولسوالي)(?:های)?\s*$")
+_AR_DISTRICT_AFTER = re.compile(r"^\s*(?:ولسوالی|ولسوالۍ|ولسوالي)")
+_AR_PROVINCE_AFTER = re.compile(r"^\s*(?:ولایت|ولايت)")
+_AR_VILLAGE = re.compile(
+    r"(?:قریه|قریههای|قریهای|روستای|روستاهای)\s+([\u0600-\u06FF]+(?:\s+[\u0600-\u06FF]+)?)"
+    r"|(?<![\w])د\s+([\u0600-\u06FF]+)\s+(?:کلي|کلی)(?![\w])")
+# Words that follow "قریه" without naming it (verbs, pronouns, particles).
+_AR_NOT_NAME = re.compile(
+    r"^(?:و|در|به|از|را|که|این|آن|ما|خود|را|های|ها|یک|هر|دیگر|نزدیک|مجاور|\w+(?:ند|یم|است|شد|کرد))$")
+
+
+def find_places(text: str, start: int = 0, end: int | None = None) -> list[PlaceMention]:
+    """Provinces, districts and villages named in ``text[start:end]``, offsets into ``text``.
+
+    Ambiguous district names are resolved by the provinces named in the same region; a name
+    that is both a province and a district ("Khost") is a district when the text says so.
+    """
+    end = len(text) if end is None else end
+    gaz = load_gazetteer()
+    region = text[start:end]
+    raw: list[tuple[int, int, str, list[GazetteerEntry], bool]] = []  # start, end, text, candidates, explicit
+
+    for m, n in _latin_ngrams(region):
+        key = ascii_key(n)
+        cands = gaz.latin.get(key)
+        if not cands:
+            continue
+        s, e = start + m[0], start + m[1]
+        after, before = text[e:e + 14], text[max(0, s - 16):s]
+        district_ctx = bool(_EN_DISTRICT_AFTER.match(after) or _EN_DISTRICT_BEFORE.search(before)
+                            or _list_followed_by_districts(text, e))
+        province_ctx = bool(_EN_PROVINCE_AFTER.match(after) or _EN_PROVINCE_BEFORE.search(before))
+        provs = [c for c in cands if c.kind == "province"]
+        dists = [c for c in cands if c.kind == "district"]
+        if provs and not district_ctx:
+            raw.append((s, e, text[s:e], provs, True))
+        elif dists:
+            if not district_ctx and (key in _EN_STOP or len(key) < 4):
+                continue
+            raw.append((s, e, text[s:e], dists, district_ctx or province_ctx))
+
+    if re.search(r"[\u0600-\u06FF]", region):
+        norm = normalize_with_map(region)
+        for (ns, ne), n in _arabic_ngrams(norm.text):
+            key = arabic_key(n)
+            cands = gaz.arabic.get(key)
+            before, after = norm.text[max(0, ns - 12):ns], norm.text[ne:ne + 12]
+            district_ctx = bool(_AR_DISTRICT_BEFORE.search(before) or _AR_DISTRICT_AFTER.match(after))
+            province_ctx = bool(_AR_PROVINCE_AFTER.match(after) or re.search(r"ولایت\s*$", before))
+            if not cands and (district_ctx or province_ctx) and " " not in n:
+                cands = gaz.arabic_stems.get(_stem(key))
+            if not cands:
+                continue
+            s, e = _orig(norm, start, ns, ne)
+            provs = [c for c in cands if c.kind == "province"]
+            dists = [c for c in cands if c.kind == "district"]
+            if provs and not district_ctx:
+                raw.append((s, e, text[s:e], provs, True))
+            elif dists and (district_ctx or len(key) >= 5):
+                raw.append((s, e, text[s:e], dists, district_ctx))
+
+    raw = _longest(raw)
+    named_provinces = Counter(c[0].province for c in (r[3] for r in raw) if c and c[0].kind == "province")
+    out: list[PlaceMention] = []
+    for s, e, t, cands, explicit in raw:
+        chosen = _choose(cands, named_provinces)
+        if chosen is None:
+            continue
+        if chosen.kind == "district" and not explicit and chosen.province not in named_provinces:
+            continue
+        out.append(PlaceMention(s, e, t, chosen))
+    out.extend(_villages(text, start, end, region, out))
+    out.sort(key=lambda p: p.start)
+    return out
+
+
+def _orig(norm: NormalizedText, base: int, ns: int, ne: int) -> tuple[int, int]:
+    s, e = norm.to_original(ns, ne)
+    return base + s, base + e
+
+
+def _list_followed_by_districts(text: str, end: int) -> bool:
+    """True for "Andarab" in "the Andarab and Khost districts of ..."."""
+    return bool(re.match(r"^(?:\s*(?:,|and)\s+[A-Z][\w'’-]+(?:\s+[A-Za-z][\w'’-]+){0,2}){1,4}\s+districts\b",
+                         text[end:end + 80]))
+
+
+def _latin_ngrams(region: str) -> list[tuple[tuple[int, int], str]]:
+    tokens = [(m.start(), m.end()) for m in _LATIN_TOKEN.finditer(region)]
+    out: list[tuple[tuple[int, int], str]] = []
+    for i, (s, _) in enumerate(tokens):
+        if not region[s].isupper():
+            continue
+        for n in range(1, _MAX_NGRAM + 1):
+            if i + n > len(tokens):
+                break
+            e = tokens[i + n - 1][1]
+            gap = region[tokens[i + n - 2][1]:tokens[i + n - 1][0]] if n > 1 else ""
+            if n > 1 and not re.fullmatch(r"[\s-]{1,2}", gap):
+                break
+            out.append(((s, e), region[s:e]))
+    return out
+
+
+def _arabic_ngrams(text: str) -> list[tuple[tuple[int, int], str]]:
+    tokens = [(m.start(), m.end()) for m in _AR_TOKEN.finditer(text)]
+    out: list[tuple[tuple[int, int], str]] = []
+    for i, (s, _) in enumerate(tokens):
+        for n in range(1, 4):
+            if i + n > len(tokens):
+                break
+            e = tokens[i + n - 1][1]
+            if n > 1 and not re.fullmatch(r"\s{1,2}", text[tokens[i + n - 2][1]:tokens[i + n - 1][0]]):
+                break
+            out.append(((s, e), text[s:e]))
+    return out
+
+
+def _longest(raw: list[tuple[int, int, str, list[GazetteerEntry], bool]]
+             ) -> list[tuple[int, int, str, list[GazetteerEntry], bool]]:
+    raw = sorted(raw, key=lambda r: (-(r[1] - r[0]), r[0]))
+    kept: list[tuple[int, int, str, list[GazetteerEntry], bool]] = []
+    for r in raw:
+        if all(r[1] <= k[0] or r[0] >= k[1] for k in kept):
+            kept.append(r)
+    return sorted(kept, key=lambda r: r[0])
+
+
+def _choose(cands: list[GazetteerEntry], named: Counter[str]) -> GazetteerEntry | None:
+    if len(cands) == 1:
+        return cands[0]
+    in_named = [c for c in cands if c.province in named]
+    if len(in_named) >= 1:
+        return max(in_named, key=lambda c: named[c.province])
+    provinces = {c.province for c in cands}
+    return cands[0] if len(provinces) == 1 else None
+
+
+def _villages(text: str, start: int, end: int, region: str, found: list[PlaceMention]) -> list[PlaceMention]:
+    gaz = load_gazetteer()
+    named = Counter(p.entry.province for p in found)
+    out: list[PlaceMention] = []
+    taken = [(p.start, p.end) for p in found]
+    for m in _EN_VILLAGE.finditer(region):
+        group = 1 if m.group(1) else 2
+        names_text = m.group(group)
+        base = start + m.start(group)
+        for nm in re.finditer(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}", names_text):
+            s, e = base + nm.start(), base + nm.end()
+            if any(s < te and e > ts for ts, te in taken):
+                continue
+            cands = gaz.villages_latin.get(ascii_key(nm.group(0)), [])
+            out.append(_village_mention(text, s, e, cands, named))
+    if re.search(r"[\u0600-\u06FF]", region):
+        norm = normalize_with_map(region)
+        for m in _AR_VILLAGE.finditer(norm.text):
+            group = 1 if m.group(1) else 2
+            words = m.group(group).split()
+            if _AR_NOT_NAME.match(words[0]):
+                continue
+            cands = gaz.villages_arabic.get(arabic_key(" ".join(words)), [])
+            ns, ne = m.start(group), m.end(group)
+            if not cands and len(words) > 1:
+                cands = gaz.villages_arabic.get(arabic_key(words[0]), [])
+                ne = ns + len(words[0])
+            elif not cands:
+                ne = ns + len(words[0])
+            s, e = _orig(norm, start, ns, ne)
+            if any(s < te and e > ts for ts, te in taken):
+                continue
+            out.append(_village_mention(text, s, e, cands, named))
+    return [p for p in out if p is not None]
+
+
+def _village_mention(text: str, s: int, e: int, cands: list[GazetteerEntry],
+                     named: Counter[str]) -> PlaceMention:
+    chosen = _choose(cands, named) if cands else None
+    if chosen is None:
+        # Not in the gazetteer: keep the text's spelling; the province comes from context.
+        chosen = GazetteerEntry("village", text[s:e], None, "", None)
+    return PlaceMention(s, e, text[s:e], chosen)
