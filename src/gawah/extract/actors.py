@@ -17,6 +17,22 @@ def _matches(pattern: re.Pattern[str] | None, text: str, normalized: str | None)
     return [m.start() for m in pattern.finditer(target)]
 
 
+def perpetrators_in_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[str | None, str | None]]:
+    """:func:`find_perpetrator` for each (start, end) span of ``text``, searching the text once."""
+    if not spans:
+        return []
+    hits = vocab.perpetrator_matcher().finditer(text, spans[0][0], spans[-1][1])
+    out: list[tuple[str | None, str | None]] = []
+    for s, e in spans:
+        codes = {code for code, hs, _ in hits if s <= hs < e}
+        sentence = text[s:e]
+        if codes or _ARABIC.search(sentence):
+            out.append(find_perpetrator(sentence))
+        else:
+            out.append((None, None))
+    return out
+
+
 def find_perpetrator(sentence: str) -> tuple[str | None, str | None]:
     """(perpetrator code, detail) named in a sentence, or (None, None).
 
@@ -27,10 +43,8 @@ def find_perpetrator(sentence: str) -> tuple[str | None, str | None]:
     lex = vocab.perpetrators()
     normalized = normalize_with_map(sentence).text if _ARABIC.search(sentence) else None
     found: dict[str, int] = {}
-    for code, pattern in lex.english.items():
-        hits = [m.start() for m in pattern.finditer(sentence)]
-        if hits:
-            found[code] = hits[0]
+    for code, s, _ in vocab.perpetrator_matcher().finditer(sentence):
+        found.setdefault(code, s)
     if normalized is not None:
         for code, pattern in lex.arabic.items():
             hits = [m.start() for m in pattern.finditer(normalized)]
@@ -57,29 +71,40 @@ def find_victim_groups(sentence: str) -> list[str]:
     """Victim-group codes named in a sentence, in vocabulary order."""
     lex = vocab.victim_groups()
     normalized = normalize_with_map(sentence).text if _ARABIC.search(sentence) else None
-    out = [code for code, p in lex.english.items() if p.search(sentence)]
+    out = list(dict.fromkeys(code for code, _, _ in vocab.victim_group_matcher().finditer(sentence)))
     if normalized is not None:
         out += [code for code, p in lex.arabic.items() if p.search(normalized) and code not in out]
     return out
 
 
-def find_organisations(sentence: str) -> list[tuple[int, str]]:
-    """(position, canonical name) of each reporting organisation named in a sentence."""
-    normalized = normalize_with_map(sentence).text if _ARABIC.search(sentence) else None
+def organisation_mentions(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, str]]:
+    """(offset, canonical name) of every reporting organisation named in ``text[start:end]``."""
+    end = len(text) if end is None else end
     out: list[tuple[int, str]] = []
-    for name, en, ar in vocab.organisations():
-        pos = None
-        if en is not None:
-            m = en.search(sentence)
-            if m:
-                pos = m.start()
-        if pos is None and ar is not None and normalized is not None:
-            m = ar.search(normalized)
-            if m:
-                pos = m.start()
-        if pos is not None:
-            out.append((pos, name))
+    norm = normalize_with_map(text[start:end]) if _ARABIC.search(text, start, end) else None
+    out.extend((s, name) for name, s, _ in vocab.organisation_matcher().finditer(text, start, end))
+    for name, _, ar in vocab.organisations():
+        if ar is not None and norm is not None:
+            out.extend((start + norm.to_original(m.start(), m.end())[0], name)
+                       for m in ar.finditer(norm.text))
     out.sort()
+    return out
+
+
+def find_organisations(sentence: str, mentions: list[tuple[int, str]] | None = None,
+                       offset: int = 0) -> list[tuple[int, str]]:
+    """(position, canonical name) of each reporting organisation named in a sentence, first
+    mention of each. ``mentions`` from :func:`organisation_mentions` over the whole text (with the
+    sentence's ``offset``) saves searching again."""
+    if mentions is None:
+        mentions = organisation_mentions(sentence)
+        offset = 0
+    out: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for pos, name in mentions:
+        if offset <= pos < offset + len(sentence) and name not in seen:
+            seen.add(name)
+            out.append((pos - offset, name))
     # "the UN" inside "UNAMA"'s sentence adds nothing: keep the most specific UN body.
     names = {n for _, n in out}
     if "United Nations" in names and names & {"UNAMA", "OHCHR", "UN Special Rapporteur"}:

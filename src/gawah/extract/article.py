@@ -18,6 +18,11 @@ _BOILERPLATE = re.compile(
     r"\bsign (?:this|the) petition\b|\bleave a comment\b|\bcomments?\s*\(\d+\)|"
     r"اشتراک|عضویت در خبرنامه|همه حقوق|کلیه حقوق|حق نشر|ګډون وکړئ|خبرپاڼه)",
     re.IGNORECASE)
+# Cheap substrings that must occur for the boilerplate pattern to have a chance.
+_BOILERPLATE_KEYS = ("cookie", "subscri", "sign", "log in", "newsletter", "follow", "share", "read more",
+                     "related", "rights reserved", "©", "copyright", "support now", "next goal", "donate",
+                     "advertis", "skip to", "privacy", "terms of", "click here", "download", "comment",
+                     "اشتراک", "عضویت", "حقوق", "حق نشر", "ګډون", "خبرپاڼه")
 # An author's biography: "Name Surname is a journalist ..." with words of a biography.
 _BIO_OPEN = re.compile(r"^(?:About the authors?:?\s*)?[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}\s+"
                        r"(?:is|was|has been|works|serves)\s+(?:an?|the|as|currently)\b")
@@ -56,9 +61,10 @@ def split_blocks(text: str) -> list[Block]:
 
 def _classify(line: str) -> tuple[bool, str]:
     words = line.split()
-    if _BOILERPLATE.search(line) and len(words) < 40:
+    lower = line.lower()
+    if len(words) < 40 and any(k in lower for k in _BOILERPLATE_KEYS) and _BOILERPLATE.search(line):
         return False, "boilerplate"
-    if _BIO_OPEN.match(line) and _BIO_WORDS.search(line):
+    if line[:1].isupper() and _BIO_OPEN.match(line) and _BIO_WORDS.search(line):
         return False, "bio"
     ends = len(_SENTENCE_END.findall(line))
     final = bool(re.search(r"[.!?؟۔:;][\"”’»)\]]*\s*(?:\[\d+\])?$", line))

@@ -93,10 +93,12 @@ def _alias_map(names: list[str]) -> dict[str, str]:
     return out
 
 
-def find_claims(text: str, sentences: list[tuple[int, int]],
-                dates: dict[int, str | None]) -> list[ClaimMention]:
-    """Claims in the given sentences of ``text``. ``dates`` gives each sentence's date, if any."""
-    all_names = find_names(text, 0, len(text))
+def find_claims(text: str, sentences: list[tuple[int, int]], dates: dict[int, str | None],
+                all_names: list[NameMention] | None = None) -> list[ClaimMention]:
+    """Claims in the given sentences of ``text``. ``dates`` gives each sentence's date, if any;
+    ``all_names`` the names found in the whole text (found here when not given)."""
+    if all_names is None:
+        all_names = find_names(text, 0, len(text))
     party = affiliations(text, all_names)
     known = vocab.known_speakers()
     aliases = _alias_map([n.name for n in all_names])

@@ -90,9 +90,9 @@ class CountMention:
 
 _NUM_WORD = "|".join(sorted([*_EN_UNITS, *_EN_TENS, *_EN_SCALES], key=len, reverse=True))
 _EN_QUAL_ALT = "|".join(f"(?:{q})" for q, _ in _QUALIFIERS)
+_EN_QUAL_BEFORE = re.compile(rf"(?:^|(?<=\W))(?P<qual>{_EN_QUAL_ALT})\s+$", re.IGNORECASE)
 _EN_NUMBER = re.compile(
-    rf"(?:(?P<qual>{_EN_QUAL_ALT})\s+)?"
-    rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+(?!\d)|"
+    rf"(?<![\w-])(?P<num>\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+(?!\d)|"
     rf"(?P<vague>tens of thousands|hundreds of thousands|dozens|scores|hundreds|thousands|a dozen|two dozen)|"
     rf"(?:{_NUM_WORD})(?:[\s-]+(?:and\s+)?(?:{_NUM_WORD}))*)\b",
     re.IGNORECASE)
@@ -145,6 +145,10 @@ def find_counts(text: str, start: int = 0, end: int | None = None,
         if any(s < me and e > ms for ms, me in masked):
             continue
         num = m.group("num")
+        qual_m = _EN_QUAL_BEFORE.search(text[max(start, s - 25):s])
+        qual_words = qual_m.group("qual") if qual_m else None
+        if qual_m:
+            s -= len(qual_m.group(0))
         if m.group("vague"):
             value, qualifier = _EN_VAGUE[num.lower()], "vague"
         elif num[0].isdigit():
@@ -157,9 +161,9 @@ def find_counts(text: str, start: int = 0, end: int | None = None,
                 continue
             value, qualifier = got, "exact"
         # Single-word small numbers like "one" are too often pronouns ("one of them").
-        if num.lower() in ("one", "a dozen") and not m.group("qual"):
+        if num.lower() in ("one", "a dozen") and not qual_words:
             continue
-        qualifier = _qualifier(m.group("qual"), _QUALIFIERS) or qualifier
+        qualifier = _qualifier(qual_words, _QUALIFIERS) or qualifier
         if re.match(r"\s*(?:%|per\s?cent|-year-old|years? old)", text[e:e + 12]):
             continue
         if re.search(r"(?:No\.|#|\[|page|p\.|section|article|paragraph)\s*$", text[max(0, s - 10):s]):

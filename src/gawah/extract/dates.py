@@ -161,13 +161,14 @@ _P_EN_DMY = re.compile(rf"\b(\d{{1,2}}){_ORD}(?:\s+of)?\s+({_EN_MONTH_ALT})\.?,?
 _P_EN_MDY = re.compile(rf"\b({_EN_MONTH_ALT})\.?\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}})\b")
 _P_EN_DM = re.compile(rf"\b(\d{{1,2}}){_ORD}(?:\s+of)?\s+({_EN_MONTH_ALT})\b\.?")
 _P_EN_MD = re.compile(rf"\b({_EN_MONTH_ALT})\.?\s+(\d{{1,2}}){_ORD}\b(?!\s*[,:]?\s*\d)")
-_P_EN_MY = re.compile(
-    r"\b(?:(early|mid|late|the end of|end of|the beginning of|beginning of)[\s-]+)?"
-    rf"({_EN_MONTH_ALT})\.?,?\s+(?:of\s+)?(\d{{4}})\b")
-_P_EN_Y = re.compile(
+_P_EN_MY = re.compile(rf"\b({_EN_MONTH_ALT})\.?,?\s+(?:of\s+)?(\d{{4}})\b")
+_P_EN_MY_QUALIFIER = re.compile(
+    r"\b(early|mid|late|the end of|end of|the beginning of|beginning of)[\s-]+$", re.IGNORECASE)
+_P_EN_Y = re.compile(r"\b(19[5-9]\d|20\d\d)\b(?!\s*(?:people|persons|civilians|cases))")
+_P_EN_Y_LEAD = re.compile(
     r"\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Tt]hroughout|[Ee]arly|[Ll]ate|[Mm]id-?|"
-    r"[Ss]ummer of|[Ww]inter of|[Ss]pring of|[Aa]utumn of)\s+(19[5-9]\d|20\d\d)\b"
-    r"(?!\s*(?:people|persons|civilians|cases))")
+    r"[Ss]ummer of|[Ww]inter of|[Ss]pring of|[Aa]utumn of)\s+$")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
 _P_SH_DMY = re.compile(rf"\b(\d{{1,2}}){_ORD}(?:\s+of)?\s+({_SH_ROMAN_ALT}),?\s+(1[34]\d\d)\b")
 _P_SH_MDY = re.compile(rf"\b({_SH_ROMAN_ALT})\s+(\d{{1,2}}),?\s+(1[34]\d\d)\b")
 _P_SH_MY = re.compile(rf"\b({_SH_ROMAN_ALT}),?\s+(?:of\s+)?(1[34]\d\d)\b")
@@ -197,6 +198,8 @@ _P_AR_REL = re.compile(
     rf"(?:روز\s+|د\s+)?({_alt(_AR_WEEKDAYS)})(?:\s+(?:شب|روز|ورځ|ماښام|سهار))?(?:\s+(?:گذشته|تېره|تیره))?|"
     rf"(\d{{1,3}})\s+(روز|هفته|ماه|سال|ورځې|اونۍ|میاشتې|کاله)\s+(?:پیش|قبل|مخکې|وړاندې))(?![\w])")
 
+# Words without which no English relative date can be present: a cheap test before the search.
+_REL_HINT = re.compile(r"yesterday|today|week|month|year|day|ago", re.IGNORECASE)
 _P_CONNECT = re.compile(
     r"^\s*(?:-|–|—|to|until|till|through|and|up\s+to|تا|الی|و|څخه\s+تر|نه\s+تر|تر)\s*$", re.IGNORECASE)
 _P_PERIOD_LEAD = re.compile(
@@ -220,24 +223,43 @@ class _Atom:
 
 def _atoms_english(text: str) -> list[_Atom]:
     atoms: list[_Atom] = []
-    for m in _P_EN_DMY.finditer(text):
-        atoms.append(_Atom(m.start(), m.end(), int(m[3]), _EN_MONTHS[m[2].lower()], int(m[1]), "gregorian"))
-    for m in _P_EN_MDY.finditer(text):
-        atoms.append(_Atom(m.start(), m.end(), int(m[3]), _EN_MONTHS[m[1].lower()], int(m[2]), "gregorian"))
+    words = {w.lower() for w in _LATIN_WORD.findall(text)}
+    if not words.isdisjoint(_SH_ROMAN):
+        atoms += _atoms_solar_roman(text)
+    if not words.isdisjoint(_EN_MONTHS):
+        atoms += _atoms_english_months(text)
+    for m in _P_EN_Y.finditer(text):
+        if _P_EN_Y_LEAD.search(text[max(0, m.start() - 16):m.start()]):
+            atoms.append(_Atom(m.start(1), m.end(1), int(m[1]), None, None, "gregorian"))
+    return atoms
+
+
+def _atoms_solar_roman(text: str) -> list[_Atom]:
+    atoms: list[_Atom] = []
     for m in _P_SH_DMY.finditer(text):
         atoms.append(_Atom(m.start(), m.end(), int(m[3]), _SH_ROMAN[m[2].lower()], int(m[1]), "solar_hijri"))
     for m in _P_SH_MDY.finditer(text):
         atoms.append(_Atom(m.start(), m.end(), int(m[3]), _SH_ROMAN[m[1].lower()], int(m[2]), "solar_hijri"))
     for m in _P_SH_MY.finditer(text):
         atoms.append(_Atom(m.start(), m.end(), int(m[2]), _SH_ROMAN[m[1].lower()], None, "solar_hijri"))
+    return atoms
+
+
+def _atoms_english_months(text: str) -> list[_Atom]:
+    atoms: list[_Atom] = []
+    for m in _P_EN_DMY.finditer(text):
+        atoms.append(_Atom(m.start(), m.end(), int(m[3]), _EN_MONTHS[m[2].lower()], int(m[1]), "gregorian"))
+    for m in _P_EN_MDY.finditer(text):
+        atoms.append(_Atom(m.start(), m.end(), int(m[3]), _EN_MONTHS[m[1].lower()], int(m[2]), "gregorian"))
     for m in _P_EN_MY.finditer(text):
-        atoms.append(_Atom(m.start(), m.end(), int(m[3]), _EN_MONTHS[m[2].lower()], None, "gregorian", m[1]))
+        qual = _P_EN_MY_QUALIFIER.search(text[max(0, m.start() - 20):m.start()])
+        start = m.start() - len(qual.group(0)) if qual else m.start()
+        atoms.append(_Atom(start, m.end(), int(m[2]), _EN_MONTHS[m[1].lower()], None, "gregorian",
+                           qual.group(1).lower() if qual else None))
     for m in _P_EN_DM.finditer(text):
         atoms.append(_Atom(m.start(), m.end(), None, _EN_MONTHS[m[2].lower()], int(m[1]), "gregorian"))
     for m in _P_EN_MD.finditer(text):
         atoms.append(_Atom(m.start(), m.end(), None, _EN_MONTHS[m[1].lower()], int(m[2]), "gregorian"))
-    for m in _P_EN_Y.finditer(text):
-        atoms.append(_Atom(m.start(1), m.end(1), int(m[1]), None, None, "gregorian"))
     return atoms
 
 
@@ -370,7 +392,12 @@ def _resolve(atom: _Atom, year: int | None) -> tuple[date, date, Precision] | No
 
 def _relative(text: str, published: date) -> list[DateMention]:
     out: list[DateMention] = []
-    for pattern in (_P_EN_REL, _P_AR_REL):
+    patterns = []
+    if _REL_HINT.search(text):
+        patterns.append(_P_EN_REL)
+    if re.search(r"[\u0600-\u06FF]", text):
+        patterns.append(_P_AR_REL)
+    for pattern in patterns:
         for m in pattern.finditer(text):
             got = _resolve_relative(m.group(0).lower(), published)
             if got:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from gawah.extract.dates import find_dates
@@ -52,7 +53,7 @@ def guess_title(text: str) -> str | None:
         # A paragraph is not a title: long and ending with a full stop.
         if len(words) > 25 or (line.endswith((".", "۔")) and len(words) > 12):
             continue
-        dates = find_dates(line)
+        dates = find_dates(line) if re.search(r"\d", line) else []
         if dates and dates[0].end - dates[0].start >= len(line) - 3:
             continue
         if not re.search(r"[^\W\d_]", line):
@@ -68,9 +69,14 @@ def guess_published(text: str) -> date | None:
     separator ("June 8, 2023 - …"), or follows a cue such as "Published" or "تاریخ نشر".
     Dates inside running sentences (photo captions, events) are not publication dates.
     """
-    for _, raw in _lines_with_offsets(text, _TOP_LINES):
+    top = text[:_TOP_CHARS]
+    mentions = find_dates(top)
+    for pos, raw in _lines_with_offsets(text, _TOP_LINES):
         line = raw.strip()
-        for mention in find_dates(line):
+        base = pos + len(raw) - len(raw.lstrip())
+        in_line = [replace(m, start=m.start - base, end=m.end - base) for m in mentions
+                   if base <= m.start and m.end <= base + len(line)]
+        for mention in in_line:
             if mention.precision != "day" or mention.kind == "period":
                 continue
             before = line[:mention.start]

@@ -13,7 +13,9 @@ Pashto letters (ټ ډ ړ ږ ښ ګ ڼ ې ۍ ځ څ) survive: they carry meaning an
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Persian (U+06F0..) and Arabic-Indic (U+0660..) digits to ASCII.
@@ -50,19 +52,21 @@ _DROP = {"\u200c", "\u200d", "\u200e", "\u200f", "\u0640", "\ufeff", "\u00ad", "
 _KEY_LETTERS = {"\u06ab": "\u06af", "\u06d0": "\u06cc", "\u06cd": "\u06cc", "\u0626": "\u06cc"}
 
 
-def _is_mark(ch: str) -> bool:
-    """Harakat, tanwin, shadda, superscript alef and other combining marks."""
-    return unicodedata.category(ch) == "Mn"
+# Harakat, tanwin, shadda, superscript alef and Quranic marks, and the Latin combining accents
+# (so that decomposed "é" folds like the precomposed letter's base).
+_MARK_RANGES = ((0x0300, 0x0370), (0x0610, 0x061B), (0x064B, 0x0660), (0x0670, 0x0671), (0x06D6, 0x06EE),
+                (0x08D3, 0x0900), (0xFE20, 0xFE30))
+_MARKS = [chr(c) for lo, hi in _MARK_RANGES for c in range(lo, hi) if unicodedata.category(chr(c)) == "Mn"]
+_TABLE: dict[int, str | None] = {ord(ch): None for ch in (*_DROP, *_MARKS)}
+_TABLE.update(_DIGITS)
+_TABLE.update({ord(k): v for k, v in _LETTERS.items()})
+_FOLDABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in _TABLE) + "]")
 
 
 def _fold_char(ch: str) -> str:
     """The normalised form of one character: '' when dropped, else one or more characters."""
-    if ch in _DROP or _is_mark(ch):
-        return ""
-    code = ord(ch)
-    if code in _DIGITS:
-        return _DIGITS[code]
-    return _LETTERS.get(ch, ch)
+    folded = _TABLE.get(ord(ch), ch)
+    return folded or ""
 
 
 def normalize_digits(text: str) -> str:
@@ -76,7 +80,7 @@ def normalize_text(text: str, *, for_key: bool = False) -> str:
     With ``for_key`` the result is also lower-cased, gaf/yeh variants are folded further and
     runs of whitespace become one space: use it for dictionary keys, not for display.
     """
-    out = "".join(_fold_char(ch) for ch in text)
+    out = text.translate(_TABLE)
     if for_key:
         out = "".join(_KEY_LETTERS.get(ch, ch) for ch in out).lower()
         out = " ".join(out.split())
@@ -88,7 +92,7 @@ class NormalizedText:
     """Normalised text and, for each of its characters, the offset in the original."""
 
     text: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]
     original_length: int
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
@@ -108,11 +112,21 @@ def normalize_with_map(text: str) -> NormalizedText:
     Every character of the result comes from exactly one character of the original, so a span
     found in the result maps back with :meth:`NormalizedText.to_original`.
     """
-    chars: list[str] = []
+    if not _FOLDABLE.search(text):
+        return NormalizedText(text, range(len(text)), len(text))
+    pieces: list[str] = []
     offsets: list[int] = []
-    for i, ch in enumerate(text):
-        folded = _fold_char(ch)
-        for piece in folded:
-            chars.append(piece)
-            offsets.append(i)
-    return NormalizedText("".join(chars), tuple(offsets), len(text))
+    pos = 0
+    for m in _FOLDABLE.finditer(text):
+        s = m.start()
+        if s > pos:
+            pieces.append(text[pos:s])
+            offsets.extend(range(pos, s))
+        folded = _fold_char(text[s])
+        pieces.append(folded)
+        offsets.extend([s] * len(folded))
+        pos = s + 1
+    if pos < len(text):
+        pieces.append(text[pos:])
+        offsets.extend(range(pos, len(text)))
+    return NormalizedText("".join(pieces), offsets, len(text))

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from gawah.extract import vocabulary as vocab
-from gawah.extract.actors import find_organisations, find_perpetrator, find_victim_groups
+from gawah.extract.actors import (
+    find_organisations,
+    find_victim_groups,
+    organisation_mentions,
+    perpetrators_in_sentences,
+)
 from gawah.extract.article import find_article
 from gawah.extract.claims import affiliations, find_claims
 from gawah.extract.counts import CountMention, find_counts
@@ -142,10 +147,7 @@ def _is_reported(text: str, sent: Sentence, t: _Trigger, arabic: bool) -> bool:
 
 def _find_triggers(text: str, start: int, end: int) -> list[_Trigger]:
     lex = vocab.violations()
-    found: list[_Trigger] = []
-    for code, pattern in lex.english.items():
-        for m in pattern.finditer(text, start, end):
-            found.append(_Trigger(code, m.start(), m.end()))
+    found = [_Trigger(code, s, e) for code, s, e in vocab.violation_matcher().finditer(text, start, end)]
     region = text[start:end]
     if re.search(r"[\u0600-\u06FF]", region):
         norm = normalize_with_map(region)
@@ -176,8 +178,10 @@ def _is_report_date(text: str, sent: Sentence, d: DateMention) -> bool:
         verb = _REPORT_VERB_NEAR.search(rest)
         if verb and not _first_violation_before(rest, verb.start()):
             return True
-    arabic_ctx = normalize_with_map(text[max(sent.start, d.start - 25):min(sent.end, d.end + 25)]).text
-    return bool(_AR_REPORT_VERB.search(arabic_ctx)) and bool(re.search(r"[\u0600-\u06FF]", arabic_ctx))
+    context = text[max(sent.start, d.start - 25):min(sent.end, d.end + 25)]
+    if not re.search(r"[\u0600-\u06FF]", context):
+        return False
+    return bool(_AR_REPORT_VERB.search(normalize_with_map(context).text))
 
 
 def _first_violation_before(rest: str, limit: int) -> bool:
@@ -317,8 +321,12 @@ def extract_facts(
     footnotes = [(m.start(), m.end()) for m in re.finditer(r"\[\d{1,3}\]", text)]
     masked = [(d.start, d.end) for d in all_dates] + footnotes
 
-    doc_perp = Counter(p for p, _ in (find_perpetrator(text[s.start:s.end]) for s in sentences) if p)
-    doc_orgs = Counter(n for s in sentences for _, n in find_organisations(text[s.start:s.end]))
+    sentence_perps = perpetrators_in_sentences(text, [(s.start, s.end) for s in sentences])
+    org_mentions = organisation_mentions(text, a_start, a_end)
+    sentence_orgs = [find_organisations(text[s.start:s.end], org_mentions, s.start) for s in sentences]
+    article_counts = find_counts(text, a_start, a_end, masked)
+    doc_perp = Counter(p for p, _ in sentence_perps if p)
+    doc_orgs = Counter(n for orgs in sentence_orgs for _, n in orgs)
     title_orgs = [n for _, n in find_organisations(doc.title or "")]
     default_org = title_orgs[0] if title_orgs else (doc_orgs.most_common(1)[0][0] if doc_orgs else None)
     default_perp = doc_perp.most_common(1)[0][0] if doc_perp else None
@@ -329,14 +337,14 @@ def extract_facts(
     para_org: dict[int, str] = {}
     para_perp: dict[int, tuple[str, str | None]] = {}
     prev: _SentenceFacts | None = None
-    for sf in facts:
+    for k, sf in enumerate(facts):
         sent = sf.sentence
         s_text = text[sent.start:sent.end]
         s_places = [p for p in places if sent.start <= p.start < sent.end]
         s_dates = [d for d in all_dates if sent.start <= d.start < sent.end and d is not dateline
                    and not _is_report_date(text, sent, d)]
-        orgs = find_organisations(s_text)
-        perp = find_perpetrator(s_text)
+        orgs = sentence_orgs[k]
+        perp = sentence_perps[k]
         codes = list(dict.fromkeys(t.code for t in sf.triggers))
         anaphoric = False
         if not codes and prev is not None and prev.triggers and prev.sentence.paragraph == sent.paragraph \
@@ -351,7 +359,7 @@ def extract_facts(
                 gaz = load_gazetteer()
                 place_models = [Place(name=gaz.province_name(fallback), province=gaz.province_name(fallback),
                                       pcode=fallback, kind="province")]
-            counts = find_counts(text, sent.start, sent.end, masked)
+            counts = [c for c in article_counts if sent.start <= c.start < sent.end]
             assigned = _assign_counts(text, counts, sf.triggers) if sf.triggers else {}
             groups = find_victim_groups(s_text)
             perp_code, perp_detail = perp if perp[0] else para_perp.get(sent.paragraph, (default_perp, None))
@@ -391,8 +399,9 @@ def extract_facts(
             para_perp[sent.paragraph] = (perp[0], perp[1])
         prev = sf
 
-    claims = _claims(text, original, sentences, all_dates)
-    persons = _persons(text, original, sentences, victim_sentences, {c.speaker for c in claims})
+    names = find_names(text, a_start, a_end)
+    claims = _claims(text, original, sentences, all_dates, names)
+    persons = _persons(text, original, sentences, victim_sentences, {c.speaker for c in claims}, names)
     return Extraction(document=doc, incidents=incidents, persons=persons, claims=claims)
 
 
@@ -408,14 +417,15 @@ def _dateline(text: str, dates: list[DateMention], published: date | None) -> Da
     return None
 
 
-def _claims(text: str, original: str, sentences: list[Sentence], dates: list[DateMention]) -> list[ClaimFact]:
+def _claims(text: str, original: str, sentences: list[Sentence], dates: list[DateMention],
+            names: list[NameMention]) -> list[ClaimFact]:
     spans = [(s.start, s.end) for s in sentences]
     sentence_dates: dict[int, str | None] = {}
     for s in sentences:
         d = next((d for d in dates if s.start <= d.start < s.end and d.precision == "day"), None)
         sentence_dates[s.start] = d.first.isoformat() if d else None
     out: list[ClaimFact] = []
-    for c in find_claims(text, spans, sentence_dates):
+    for c in find_claims(text, spans, sentence_dates, names):
         sent = next(s for s in sentences if s.start == c.sentence_start)
         out.append(ClaimFact(
             speaker=c.speaker, affiliation=c.affiliation, date=sentence_dates.get(c.sentence_start),
@@ -430,10 +440,10 @@ _PRONOUN_START = re.compile(r"^\W*(?:He|She|His|Her|Their|They|او|وی|هغه|
 
 
 def _persons(text: str, original: str, sentences: list[Sentence],
-             victim_sentences: list[tuple[Sentence, list[str]]], speakers: set[str]) -> list[PersonFact]:
+             victim_sentences: list[tuple[Sentence, list[str]]], speakers: set[str],
+             all_names: list[NameMention]) -> list[PersonFact]:
     index = {s.start: i for i, s in enumerate(sentences)}
     codes_by_start = {s.start: codes for s, codes in victim_sentences}
-    all_names = find_names(text, sentences[0].start, sentences[-1].end) if sentences else []
     party = affiliations(text, all_names)
     by_name: dict[str, PersonFact] = {}
     violations_by_name: dict[str, list[str]] = {}

@@ -28,7 +28,13 @@ _PASHTO_KEY = str.maketrans({"ڼ": "ن", "ړ": "ر", "ډ": "د", "ټ": "ت", "ښ
                              "څ": "س", "ۍ": "ی", "ې": "ی", "ګ": "گ"})
 
 
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def ascii_key(name: str) -> str:
+    """Lower-case ASCII key of a romanised name: accents dropped, punctuation to spaces."""
+    if name.isascii():
+        return _NON_ALNUM.sub(" ", name.lower()).strip()
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
@@ -80,6 +86,8 @@ class Gazetteer:
                 self._add(n, entry, self.villages_latin, self.villages_arabic)
         for key, entries in self.arabic.items():
             self.arabic_stems.setdefault(_stem(key), []).extend(entries)
+        # First words of English names: n-grams starting with any other word are not looked up.
+        self.latin_first_words = frozenset(k.split()[0] for k in self.latin if k)
 
     @staticmethod
     def _add(name: str, entry: GazetteerEntry, latin: dict[str, list[GazetteerEntry]],
@@ -141,7 +149,7 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Place
     region = text[start:end]
     raw: list[tuple[int, int, str, list[GazetteerEntry], bool]] = []  # start, end, text, candidates, explicit
 
-    for m, n in _latin_ngrams(region):
+    for m, n in _latin_ngrams(region, gaz.latin_first_words):
         key = ascii_key(n)
         cands = gaz.latin.get(key)
         if not cands:
@@ -206,11 +214,14 @@ def _list_followed_by_districts(text: str, end: int) -> bool:
                          text[end:end + 80]))
 
 
-def _latin_ngrams(region: str) -> list[tuple[tuple[int, int], str]]:
+def _latin_ngrams(region: str, first_words: frozenset[str]) -> list[tuple[tuple[int, int], str]]:
     tokens = [(m.start(), m.end()) for m in _LATIN_TOKEN.finditer(region)]
     out: list[tuple[tuple[int, int], str]] = []
-    for i, (s, _) in enumerate(tokens):
+    for i, (s, e0) in enumerate(tokens):
         if not region[s].isupper():
+            continue
+        first = ascii_key(region[s:e0]).split()
+        if not first or first[0] not in first_words:
             continue
         for n in range(1, _MAX_NGRAM + 1):
             if i + n > len(tokens):

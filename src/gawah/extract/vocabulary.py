@@ -127,3 +127,172 @@ def violation_label(code: str, language: str = "en") -> str:
         return code
     labels: dict[str, str] = entry["labels"]
     return labels.get(language, labels["en"])
+
+
+def _first_chars(items: Any) -> set[str] | None:
+    """Characters a parsed pattern can start with (lower case), or None when any may.
+
+    Works on the parse tree of the standard library's regular-expression parser.
+    """
+    from re import _constants as sre_c  # type: ignore[attr-defined]
+
+    out: set[str] = set()
+    for op, arg in items:
+        if op == sre_c.LITERAL:
+            out.add(chr(arg).lower())
+            return out
+        if op == sre_c.IN:
+            for sub_op, sub_arg in arg:
+                if sub_op == sre_c.LITERAL:
+                    out.add(chr(sub_arg).lower())
+                elif sub_op == sre_c.RANGE:
+                    out.update(chr(c).lower() for c in range(sub_arg[0], sub_arg[1] + 1))
+                else:
+                    return None
+            return out
+        if op == sre_c.SUBPATTERN:
+            sub = _first_chars(arg[-1])
+            if sub is None:
+                return None
+            out |= sub
+            if _may_be_empty(arg[-1]):
+                continue
+            return out
+        if op == sre_c.BRANCH:
+            nullable = False
+            for branch in arg[1]:
+                sub = _first_chars(branch)
+                if sub is None:
+                    return None
+                out |= sub
+                nullable = nullable or _may_be_empty(branch)
+            if nullable:
+                continue
+            return out
+        if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
+            sub = _first_chars(arg[2])
+            if sub is None:
+                return None
+            out |= sub
+            if arg[0] == 0 or _may_be_empty(arg[2]):
+                continue
+            return out
+        if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
+            continue
+        return None
+    return None  # a pattern that may match the empty string can start anywhere
+
+
+def _may_be_empty(items: Any) -> bool:
+    from re import _constants as sre_c  # type: ignore[attr-defined]
+
+    for op, arg in items:
+        if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
+            continue
+        if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT) and (arg[0] == 0 or _may_be_empty(arg[2])):
+            continue
+        if op == sre_c.SUBPATTERN and _may_be_empty(arg[-1]):
+            continue
+        if op == sre_c.BRANCH and any(_may_be_empty(b) for b in arg[1]):
+            continue
+        return False
+    return True
+
+
+class WordStartMatcher:
+    """Many patterns, tried only where a word starts with a letter one of them can start with.
+
+    Running a few dozen alternations at every character of a report is the slow part of
+    extraction. Here each word start costs one call of the regular-expression engine: for each
+    first letter there is one pattern in which every code's alternatives sit in an optional
+    lookahead group, so all codes are tried in C and the groups that matched say which codes
+    start at that word.
+    """
+
+    def __init__(self, patterns: list[tuple[str, str]], flags: int = re.IGNORECASE) -> None:
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+
+        by_char: dict[str, list[tuple[str, str]]] = {}
+        anywhere: list[tuple[str, str]] = []
+        for code, alt in patterns:
+            first = _first_chars(sre_parse.parse(alt, flags))
+            if first is None or not first:
+                anywhere.append((code, alt))
+            else:
+                for ch in first:
+                    by_char.setdefault(ch, []).append((code, alt))
+        self._by_char = {ch: self._compile(alts + anywhere, flags) for ch, alts in by_char.items()}
+        self._anywhere = self._compile(anywhere, flags) if anywhere else None
+        if anywhere:
+            self._word_start = re.compile(r"(?<![\w-])\w")
+        else:
+            chars = set(by_char) | {c.upper() for c in by_char}
+            self._word_start = re.compile(
+                r"(?<![\w-])[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+
+    @staticmethod
+    def _compile(alts: list[tuple[str, str]], flags: int) -> tuple[re.Pattern[str], list[tuple[int, str]]]:
+        grouped: dict[str, list[str]] = {}
+        for code, alt in alts:
+            grouped.setdefault(code, []).append(alt)
+        parts = [f"(?:(?=(?P<g{i}>(?:{'|'.join(alts_)})(?![\\w])))|)"
+                 for i, alts_ in enumerate(grouped.values())]
+        pattern = re.compile("".join(parts), flags)
+        groups = [(pattern.groupindex[f"g{i}"], code) for i, code in enumerate(grouped)]
+        return pattern, groups
+
+    def finditer(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
+        """(code, start, end) of each match at a word start in ``text[start:end]``; matches of one
+        code do not overlap, matches of different codes may."""
+        end = len(text) if end is None else end
+        out: list[tuple[str, int, int]] = []
+        next_free: dict[str, int] = {}
+        by_char, anywhere = self._by_char, self._anywhere
+        for w in self._word_start.finditer(text, start, end):
+            pos = w.start()
+            entry = by_char.get(text[pos].lower(), anywhere)
+            if entry is None:
+                continue
+            pattern, groups = entry
+            m = pattern.match(text, pos, end)
+            if m is None or m.lastindex is None:
+                continue
+            for idx, code in groups:
+                e = m.end(idx)
+                if e >= 0 and pos >= next_free.get(code, start):
+                    out.append((code, pos, e))
+                    next_free[code] = e
+        return out
+
+
+@lru_cache(maxsize=1)
+def organisation_matcher() -> WordStartMatcher:
+    """English spellings of reporting organisations (case-sensitive), matched at word starts."""
+    alts = [(name, v.replace(" ", r"\s+"))
+            for name, variants in load_vocabulary()["organisations"].items()
+            for v in variants if not re.search(r"[\u0600-\u06FF]", v)]
+    return WordStartMatcher(alts, flags=0)
+
+
+@lru_cache(maxsize=1)
+def perpetrator_matcher() -> WordStartMatcher:
+    """English names of perpetrators (case-sensitive), matched at word starts."""
+    alts = [(code, p.replace(" ", r"\s+")) for code, entry in load_vocabulary()["perpetrators"].items()
+            for p in entry.get("en", [])]
+    return WordStartMatcher(alts, flags=0)
+
+
+@lru_cache(maxsize=1)
+def victim_group_matcher() -> WordStartMatcher:
+    """English names of victim groups, matched at word starts."""
+    alts = [(code, p.replace(" ", r"\s+")) for code, entry in load_vocabulary()["victim_groups"].items()
+            for p in entry.get("en", [])]
+    return WordStartMatcher(alts)
+
+
+@lru_cache(maxsize=1)
+def violation_matcher() -> WordStartMatcher:
+    """All English violation patterns, matched at word starts."""
+    alts = [(code, p.replace(" ", r"\s+")) for code, entry in load_vocabulary()["violations"].items()
+            for p in entry.get("en", [])]
+    return WordStartMatcher(alts)
