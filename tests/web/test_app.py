@@ -37,6 +37,8 @@ def test_home_shows_counts_and_latest_documents(client: TestClient, web_workspac
     assert dict(counts) == {"Documents": "6", "Evidence items": "6", "Candidate facts awaiting review": "4"}
     assert f'href="/documents/{web_workspace.dari_id}"' in html
     assert "<script" not in html
+    head = client.head("/")
+    assert head.status_code == 200 and head.content == b""
 
 
 def test_home_with_no_documents_says_how_to_add_them(workspace: Workspace) -> None:

@@ -51,7 +51,7 @@ def catalogue(code: str) -> dict[str | tuple[str, str], str | tuple[str, ...]]:
     assert not errors, f"{code}: {errors}"
     return {
         (m.id if isinstance(m.id, str) else (m.id[0], m.id[1])): (
-            m.string if isinstance(m.string, str) else tuple(m.string)
+            m.string if isinstance(m.string, str) else tuple(m.string or ())
         )
         for m in cat
         if m.id

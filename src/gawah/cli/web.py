@@ -23,6 +23,7 @@ def serve_command(
             f"Gawah: serving workspace [bold]{ws.settings.name}[/] ({ws.settings.root}) "
             f"at [bold]{server_url(host, port)}[/]  (Ctrl-C to stop)",
             highlight=False,
+            soft_wrap=True,
         )
         if not is_loopback(host):
             console.print(

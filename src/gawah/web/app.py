@@ -176,7 +176,7 @@ def create_app(workspace: Workspace) -> FastAPI:
             return render(request, "not_found.html", status_code=404)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, session: SessionDep) -> HTMLResponse:
         return render(
             request,
@@ -185,7 +185,9 @@ def create_app(workspace: Workspace) -> FastAPI:
             latest=queries.latest_documents(session),
         )
 
-    @app.get("/documents", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route(
+        "/documents", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False
+    )
     def documents(
         request: Request,
         session: SessionDep,
@@ -213,7 +215,12 @@ def create_app(workspace: Workspace) -> FastAPI:
             page_href=page_href,
         )
 
-    @app.get("/documents/{document_id}", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route(
+        "/documents/{document_id}",
+        methods=["GET", "HEAD"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
+    )
     def document(request: Request, session: SessionDep, document_id: int) -> HTMLResponse:
         detail = queries.document_detail(session, document_id)
         if detail is None:
