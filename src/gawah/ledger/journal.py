@@ -21,10 +21,13 @@ from sqlalchemy.orm import Session
 
 from gawah.ledger.checkpoint import checkpoint_of, sign_checkpoint, verify_checkpoint
 from gawah.ledger.merkle import MerkleLog, VerificationError, leaf_hash
+from gawah.ledger.proofs import ProvedEntry, inclusion_proofs_document
+from gawah.ledger.verifier import INCLUSION_FORMAT
 from gawah.store.models import Checkpoint, CustodyEvent, EvidenceItem, LedgerEntry
 
 CUSTODY_EVENTS = ("collected", "received", "transferred", "accessed", "exported", "verified")
-PROOF_FORMAT = "gawah-inclusion-proofs/1"
+# One format, the one the stand-alone verifier reads.
+PROOF_FORMAT = INCLUSION_FORMAT
 
 
 def _utc(value: dt.datetime | None) -> str | None:
@@ -150,7 +153,7 @@ def load_log(session: Session) -> MerkleLog:
 def sign_current(session: Session, origin: str, private_key: Ed25519PrivateKey) -> Checkpoint | None:
     """Sign the current tree head, unless the latest checkpoint already covers every entry."""
     log = load_log(session)
-    latest = session.scalar(select(Checkpoint).order_by(Checkpoint.tree_size.desc(), Checkpoint.id.desc()))
+    latest = latest_checkpoint(session)
     if log.size == 0 or (latest is not None and latest.tree_size == log.size):
         return None
     note = sign_checkpoint(checkpoint_of(log, origin), private_key, origin)
@@ -237,31 +240,40 @@ def verify_journal(session: Session, public_key: Ed25519PublicKey, origin: str) 
     return problems
 
 
-def inclusion_proofs(session: Session, leaf_indexes: list[int]) -> dict[str, Any]:
-    """Proofs of the given leaves against the latest checkpoint, in the stand-alone verifier's format."""
-    checkpoint = session.scalar(
-        select(Checkpoint).order_by(Checkpoint.tree_size.desc(), Checkpoint.id.desc())
-    )
+def latest_checkpoint(session: Session) -> Checkpoint | None:
+    """The signed checkpoint covering the most entries (the newest of equals)."""
+    return session.scalar(select(Checkpoint).order_by(Checkpoint.tree_size.desc(), Checkpoint.id.desc()))
+
+
+def entry_of(session: Session, leaf_index: int) -> bytes:
+    """The canonical bytes of ledger entry ``leaf_index``, checked against the leaf hash on file."""
+    entry = session.get(LedgerEntry, leaf_index)
+    if entry is None:
+        raise VerificationError(f"ledger entry {leaf_index} does not exist")
+    current = recompute_entry(session, entry)
+    if current is None:
+        raise VerificationError(f"ledger entry {leaf_index}: the record it names was deleted")
+    if leaf_hash(current).hex() != entry.leaf_hash:
+        raise VerificationError(f"ledger entry {leaf_index}: the record was changed after it was recorded")
+    return current
+
+
+def inclusion_proofs(
+    session: Session, leaf_indexes: list[int], *, with_entries: bool = False
+) -> dict[str, Any]:
+    """Proofs of the given leaves against the latest checkpoint, in the stand-alone verifier's format.
+
+    With ``with_entries`` each proof also carries the entry's canonical bytes, so that a reader
+    sees what was recorded and the verifier checks that it hashes to the leaf.
+    """
+    checkpoint = latest_checkpoint(session)
     if checkpoint is None:
         raise VerificationError("no signed checkpoint yet: ingest something first")
-    log = load_log(session)
-    proofs = []
     for index in leaf_indexes:
         if index >= checkpoint.tree_size:
             raise VerificationError(f"entry {index} is newer than the latest checkpoint; sign one first")
-        proofs.append(
-            {
-                "leaf_index": index,
-                "leaf_hash": log.leaf_hash(index).hex(),
-                "audit_path": [h.hex() for h in log.inclusion_proof(index, checkpoint.tree_size)],
-            }
-        )
-    return {
-        "format": PROOF_FORMAT,
-        "tree_size": checkpoint.tree_size,
-        "checkpoint": checkpoint.signed_note,
-        "proofs": proofs,
-    }
+    entries = [ProvedEntry(i, entry_of(session, i) if with_entries else None) for i in leaf_indexes]
+    return inclusion_proofs_document(load_log(session), checkpoint.signed_note, entries)
 
 
 def entry_b64(entry: bytes) -> str:
