@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "gawah.cli.workspace",
     "gawah.cli.documents",
     "gawah.cli.evidence",
+    "gawah.cli.web",
+    "gawah.cli.demo",
 )
 
 for _name in COMMAND_MODULES:

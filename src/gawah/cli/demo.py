@@ -1,0 +1,60 @@
+"""`gawah demo`: a demonstration workspace from the repo's invented reports, served in the browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gawah.cli.common import console, fail
+from gawah.config import SETTINGS_FILE, WorkspaceError
+from gawah.ingest.pipeline import Ingestor
+from gawah.registry.candidates import store_candidates_hook
+from gawah.store.engine import DatabaseError
+from gawah.web.server import serve, server_url
+from gawah.workspace import Workspace, init_workspace
+
+
+def demo(
+    workspace: Annotated[
+        Path, typer.Option("--workspace", "-w", help="Folder of the demo workspace.")
+    ] = Path("demo-workspace"),
+    data: Annotated[Path, typer.Option(help="Folder of demonstration reports.")] = Path("demo/reports"),
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    serve_web: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the web interface.")] = True,
+) -> None:
+    """Create (or reuse) a demonstration workspace, ingest the demo reports, serve the web interface."""
+    if not data.is_dir():
+        fail(f"{data}: no such folder of demonstration reports")
+    try:
+        if not (workspace / SETTINGS_FILE).exists():
+            init_workspace(workspace, name="Gawah demonstration")
+            console.print(f"Created demonstration workspace in {workspace.resolve()}")
+        ws = Workspace.open(workspace.resolve())
+    except (WorkspaceError, DatabaseError) as exc:
+        fail(str(exc))
+    try:
+        outcomes = Ingestor(ws.sessions, ws.blobs, actor="demo", on_document=store_candidates_hook).ingest(
+            [data]
+        )
+        ws.sign_checkpoint()
+        stored = sum(o.status == "stored" for o in outcomes)
+        known = sum(o.status == "duplicate" for o in outcomes)
+        console.print(f"Demonstration data: {stored} documents ingested, {known} already there.")
+        for o in outcomes:
+            if o.status == "failed":
+                console.print(f"[red]failed[/] {o.path}: {o.message}")
+        if serve_web:
+            console.print(
+                f"Serving Gawah at [bold]{server_url(host, port)}[/] "
+                "(no login in this local demo; Ctrl+C stops)."
+            )
+            serve(ws, host=host, port=port)
+    finally:
+        ws.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)
