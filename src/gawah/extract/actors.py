@@ -77,18 +77,82 @@ def find_victim_groups(sentence: str) -> list[str]:
     return out
 
 
-def organisation_mentions(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, str]]:
-    """(offset, canonical name) of every reporting organisation named in ``text[start:end]``."""
+_ORG_SUFFIX = (r"(?:Monitor|Watch|Network|Commission|Organi[sz]ation|Society|Association|Committee|Council|"
+               r"Cent(?:re|er)|Foundation|Institute|Mission|Agency|Union|Group|Forum|Alliance|Coalition|"
+               r"Project|Initiative|Trust|Circle|Collective|Movement|Observatory|Tribunal|Federation|"
+               r"Media|News|TV|Radio|Times|Post|Daily|Review|Check)")
+_ORG_NAME = re.compile(
+    rf"\b((?:[A-Z][\w'’&.-]*\s+(?:(?:of|for|and|on|the|de|in)\s+)?){{1,6}}{_ORG_SUFFIX})\b"
+    r"(?:\s*\(([A-Z][A-Za-z]{1,9})\))?")
+_AR_ORG_NAME = re.compile(
+    r"((?:کانون|سازمان|انجمن|نهاد|شبکه|کمیسیون|دیده\u200c?بان|بنیاد|جمعیت|اتحادیه)"
+    r"(?:[ \t]+[\u0600-\u06FF\u200c]+){1,3})"
+    r"|د[ \t]+((?:[\u0600-\u06FF\u200c]+[ \t]+){1,6}(?:ټولنه|ټولنې|ټولنی|بنسټ|شبکه|کمېسیون|سازمان))")
+_AR_ORG_STOP = re.compile(r"^(?:بر|در|از|به|که|را|و|با|این|آن|برای|تا|هم|نیز|است|\S*(?:ند|ست|شد|کرد|گفت))$")
+# An organisation addressed (asked, urged, written to) is not the one reporting.
+_ADDRESSEE = re.compile(r"(?:\b(?:to|urge[sd]?|urging|call(?:s|ed)?\s+on|ask(?:s|ed)?|appeal(?:s|ed)?\s+to|"
+                        r"CC:?|To:?|and)\s+(?:the\s+)?|از\s+)$")
+
+
+def discover_organisations(text: str, start: int = 0, end: int | None = None) -> dict[str, str]:
+    """Organisations a text names that the vocabulary does not know: spelling -> full name.
+
+    Names end in a word such as Monitor, Watch, Network or Commission (Dari and Pashto: start
+    with کانون، سازمان، ... or end with ټولنه); an acronym in brackets after the name
+    ("Hindukush Rights Monitor (HRM)") is recorded as a second spelling.
+    """
+    end = len(text) if end is None else end
+    out: dict[str, str] = {}
+    for m in _ORG_NAME.finditer(text, start, end):
+        name = re.sub(r"^(?:The|A|An|In|On|By|From|At)\s+", "", " ".join(m.group(1).split()))
+        if len(name.split()) < 2:
+            continue
+        out.setdefault(name, name)
+        if m.group(2):
+            out.setdefault(m.group(2), name)
+    region = text[start:end]
+    if _ARABIC.search(region):
+        for m in _AR_ORG_NAME.finditer(region):
+            words = (m.group(1) or m.group(2)).split()
+            if m.group(1):
+                cut = next((i for i, w in enumerate(words) if i and _AR_ORG_STOP.match(w)), len(words))
+                words = words[:cut]
+            if len(words) >= 2:
+                spelling = " ".join(words) if m.group(1) else "د " + " ".join(words)
+                # The oblique case ("... ټولنې") names the same organisation as "... ټولنه".
+                name = re.sub(r"ټولنې$|ټولنی$", "ټولنه", spelling)
+                out.setdefault(spelling, name)
+                continue
+                out.setdefault(name, name)
+    return out
+
+
+def organisation_mentions(text: str, start: int = 0, end: int | None = None,
+                          discovered: dict[str, str] | None = None) -> list[tuple[int, str]]:
+    """(offset, canonical name) of every reporting organisation named in ``text[start:end]``,
+    leaving out organisations that are addressed rather than reporting ("we urge UNAMA")."""
     end = len(text) if end is None else end
     out: list[tuple[int, str]] = []
+    for spelling, name in (discovered or {}).items():
+        for m in re.finditer(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", text[start:end]):
+            out.append((start + m.start(), name))
     norm = normalize_with_map(text[start:end]) if _ARABIC.search(text, start, end) else None
     out.extend((s, name) for name, s, _ in vocab.organisation_matcher().finditer(text, start, end))
     for name, _, ar in vocab.organisations():
         if ar is not None and norm is not None:
             out.extend((start + norm.to_original(m.start(), m.end())[0], name)
                        for m in ar.finditer(norm.text))
+    out = [(pos, name) for pos, name in out if not _ADDRESSEE.search(text[max(0, pos - 20):pos])]
     out.sort()
-    return out
+    # One organisation per offset: a discovered full name wins over a vocabulary word inside it.
+    dedup: list[tuple[int, str]] = []
+    for pos, name in out:
+        if dedup and pos < dedup[-1][0] + len(dedup[-1][1]) and pos != dedup[-1][0]:
+            continue
+        if dedup and pos == dedup[-1][0]:
+            continue
+        dedup.append((pos, name))
+    return dedup
 
 
 def find_organisations(sentence: str, mentions: list[tuple[int, str]] | None = None,

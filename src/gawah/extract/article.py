@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gawah.extract.sentences import paragraphs
+
 _BOILERPLATE = re.compile(
     r"(?:\bcookies?\b|\bsubscribe\b|\bsign up\b|\bsign in\b|\blog in\b|\bnewsletter\b|\bfollow us\b|"
     r"\bshare (?:this|on)\b|\bread more\b|\brelated (?:articles|stories|posts|news)\b|all rights reserved|"
@@ -47,16 +49,7 @@ class Block:
 
 def split_blocks(text: str) -> list[Block]:
     """Non-empty lines of ``text`` classified as prose, short lines, boilerplate, bios or lists."""
-    blocks: list[Block] = []
-    for m in re.finditer(r"[^\n]+", text):
-        line = m.group(0)
-        stripped = line.strip()
-        if not stripped:
-            continue
-        start = m.start() + (len(line) - len(line.lstrip()))
-        end = m.start() + len(line.rstrip())
-        blocks.append(Block(start, end, *_classify(stripped)))
-    return blocks
+    return [Block(s, e, *_classify(" ".join(text[s:e].split()))) for s, e in paragraphs(text)]
 
 
 def _classify(line: str) -> tuple[bool, str]:
@@ -84,8 +77,14 @@ def find_article(text: str) -> tuple[int, int]:
     biography, or by a long stretch of short lines (navigation, related links, signature lists).
     Text with no prose at all is returned whole.
     """
+    start, end, _ = article_blocks(text)
+    return start, end
+
+
+def article_blocks(text: str) -> tuple[int, int, list[Block]]:
+    """The article region (as :func:`find_article`) and the classified blocks of the whole text."""
     if not text.strip():
-        return (0, len(text))
+        return (0, len(text), [])
     blocks = split_blocks(text)
     runs: list[tuple[int, int, int]] = []  # (first block index, last block index, prose chars)
     current: list[int] = []
@@ -114,7 +113,7 @@ def find_article(text: str) -> tuple[int, int]:
             gap_chars = gap_blocks = 0
     close()
     if not runs:
-        return (0, len(text))
+        return (0, len(text), blocks)
     first, last, _ = max(runs, key=lambda r: r[2])
     # Headings and short lines directly above the first paragraph (title, dateline, lead-in)
     # belong to the article when they are not boilerplate.
@@ -124,4 +123,4 @@ def find_article(text: str) -> tuple[int, int]:
         if prev.kind != "short" or len(text[prev.start:prev.end].split()) < 3:
             break
         start_idx -= 1
-    return (blocks[start_idx].start, blocks[last].end)
+    return (blocks[start_idx].start, blocks[last].end, blocks)

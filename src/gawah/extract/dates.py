@@ -155,7 +155,9 @@ _SH_ROMAN_ALT = "|".join(
     sorted({w.capitalize() for w in _SH_ROMAN} | {w.upper() for w in _SH_ROMAN}, key=len, reverse=True))
 _AR_MONTH_ALT = _alt(_AR_MONTHS)
 _ORD = r"(?:st|nd|rd|th)?"
-_AR_ORD = r"(?:\s?(?:ام|م|مه|ئم|می))?"
+_AR_ORD = r"(?:\s?(?:ام|مه|مې|ئم|می|م))?(?:\s+(?:نېټې|نیټې|نېټه|نیټه|تاریخ))?"
+# A Dari month name in brackets after a Pashto one: "د چنګاښ (سرطان)".
+_AR_ALT_MONTH = r"(?:\s*\([^)\d]{1,15}\))?"
 
 _P_EN_DMY = re.compile(rf"\b(\d{{1,2}}){_ORD}(?:\s+of)?\s+({_EN_MONTH_ALT})\.?,?\s+(\d{{4}})\b")
 _P_EN_MDY = re.compile(rf"\b({_EN_MONTH_ALT})\.?\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}})\b")
@@ -178,10 +180,12 @@ _P_DMY_NUM = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20|13|14)\d\d)\b"
 _P_AR_DMY = re.compile(
     rf"(?<!\d)(\d{{1,2}}){_AR_ORD}\s+(?:(?:ماه|د)\s+)?({_AR_MONTH_ALT})(?:\s+(?:ماه|میاشتې|د\s+میاشتې))?\s*[,،]?\s+(?:(?:سال|د|کال)\s+)?(\d{{4}})(?!\d)")
 _P_PS_YMD = re.compile(
-    rf"(?:د\s+)?(\d{{4}})\s+(?:لمریز\s+|هجری\s+لمریز\s+)?کال\s+(?:د\s+)?({_AR_MONTH_ALT})\s+(?:د\s+میاشتې\s+)?(?:په\s+)?(\d{{1,2}}){_AR_ORD}(?!\d)")
+    rf"(?:د\s+)?(\d{{4}})\s+(?:لمریز\s+|هجری\s+لمریز\s+)?کال\s+(?:د\s+)?({_AR_MONTH_ALT}){_AR_ALT_MONTH}\s+"
+    rf"(?:د\s+میاشتې\s+)?(?:(?:په|له|تر|د)\s+)?(\d{{1,2}}){_AR_ORD}(?!\d)")
 _P_AR_DM = re.compile(
     rf"(?<!\d)(\d{{1,2}}){_AR_ORD}\s+(?:(?:ماه|د)\s+)?({_AR_MONTH_ALT})(?![\w])")
-_P_PS_MD = re.compile(rf"د\s+({_AR_MONTH_ALT})\s+(?:د\s+میاشتې\s+)?په\s+(\d{{1,2}}){_AR_ORD}(?!\d)")
+_P_PS_MD = re.compile(
+    rf"د\s+({_AR_MONTH_ALT}){_AR_ALT_MONTH}\s+(?:د\s+میاشتې\s+)?(?:په|له|تر|د)\s+(\d{{1,2}}){_AR_ORD}(?!\d)")
 _P_AR_MY = re.compile(
     rf"(?:(?:ماه|میاشت|میاشتې|د)\s+)?({_AR_MONTH_ALT})\s+(?:ماه\s+)?(?:(?:سال|د|کال)\s+)?(\d{{4}})(?!\d)")
 _P_AR_Y = re.compile(r"(?:سال|کال)\s+(\d{4})(?!\d)|(?<!\d)(\d{4})\s+(?:میلادی|هجری|ه\.?\s?ش|لمریز|کال)")
@@ -201,7 +205,8 @@ _P_AR_REL = re.compile(
 # Words without which no English relative date can be present: a cheap test before the search.
 _REL_HINT = re.compile(r"yesterday|today|week|month|year|day|ago", re.IGNORECASE)
 _P_CONNECT = re.compile(
-    r"^\s*(?:-|–|—|to|until|till|through|and|up\s+to|تا|الی|و|څخه\s+تر|نه\s+تر|تر)\s*$", re.IGNORECASE)
+    r"^\s*(?:-|–|—|to|until|till|through|and|up\s+to|تا|الی|و|څخه\s+تر|نه\s+تر|تر|څخه|نه)\s*$",
+    re.IGNORECASE)
 _P_PERIOD_LEAD = re.compile(
     r"(?:between|from|\bbetw\.|بین|میان|از|د|له)\s*$", re.IGNORECASE)
 _P_EN_DAY_RANGE = re.compile(
@@ -399,6 +404,9 @@ def _relative(text: str, published: date) -> list[DateMention]:
         patterns.append(_P_AR_REL)
     for pattern in patterns:
         for m in pattern.finditer(text):
+            # "until today", "تا امروز": how long a state lasts, not when something happened.
+            if re.search(r"(?:\buntil|\btill|\bas of|\bto|تا|تر)\s+$", text[max(0, m.start() - 8):m.start()]):
+                continue
             got = _resolve_relative(m.group(0).lower(), published)
             if got:
                 out.append(DateMention(m.start(), m.end(), got[0], got[1], got[2], "relative"))

@@ -22,6 +22,8 @@ _PUBLISHED_CUE = re.compile(
     r"(?:published|posted|updated|date|dated|released|issued|last modified|"
     r"تاریخ|نشر|منتشر|منتشره|خپور|خپره|نېټه|نیټه)\W*\s*$",
     re.IGNORECASE)
+_CITY_BEFORE = re.compile(r"^\W*[A-Z\u0600-\u06FF][\w'’.\- \u0600-\u06FF]{1,30}[,،]\s*$")
+_SEPARATOR_BEFORE = re.compile(r"[—–\-|,،]\s*\**\s*$")
 _SEPARATOR_AFTER = re.compile(r"^\s*(?:[-–—:|/(]|\(|$)")
 
 
@@ -42,16 +44,26 @@ def guess_title(text: str) -> str | None:
 
     Navigation words, bare dates, and long sentence-like paragraphs are skipped.
     """
+    first_short: str | None = None
     for _, raw in _lines_with_offsets(text, _TOP_LINES):
-        line = re.sub(r"^#+\s+", "", raw.strip())
+        stripped = raw.strip()
+        # Editorial notes in brackets or block quotes are not the headline.
+        if stripped.startswith(("[", ">", "(")):
+            continue
+        line = re.sub(r"^#+\s+", "", stripped).strip("*_ ")
         line = " ".join(line.split())
         if not line or _NOT_TITLE.match(line):
             continue
         if len(line) > 200 or len(line) < 4:
             continue
         words = line.split()
+        # A banner in capitals ("HINDUKUSH RIGHTS MONITOR") or a label ("Field report summary")
+        # is not the headline when a longer line follows.
+        if line.isupper() or len(words) <= 3:
+            first_short = first_short or line
+            continue
         # A paragraph is not a title: long and ending with a full stop.
-        if len(words) > 25 or (line.endswith((".", "۔")) and len(words) > 12):
+        if len(words) > 25 or (line.endswith((".", "۔", ")")) and len(words) > 12):
             continue
         dates = find_dates(line) if re.search(r"\d", line) else []
         if dates and dates[0].end - dates[0].start >= len(line) - 3:
@@ -59,7 +71,7 @@ def guess_title(text: str) -> str | None:
         if not re.search(r"[^\W\d_]", line):
             continue
         return line
-    return None
+    return first_short
 
 
 def guess_published(text: str) -> date | None:
@@ -84,7 +96,13 @@ def guess_published(text: str) -> date | None:
             rest = (before + after).strip(" -–—|:,.()[]")
             if _PUBLISHED_CUE.search(before):
                 return mention.first
-            if not before.strip() and _SEPARATOR_AFTER.match(after):
+            if not before.strip(" *_") and _SEPARATOR_AFTER.match(after.lstrip("*_")):
+                return mention.first
+            # "Kabul, 12 May 2022 - ..." (a city before the date) or "Org — statement — 28 September
+            # 2022" (the date closing a short byline).
+            if _CITY_BEFORE.match(before) and _SEPARATOR_AFTER.match(after.lstrip("*_")):
+                return mention.first
+            if not after.strip(" *_.") and _SEPARATOR_BEFORE.search(before) and len(line.split()) <= 20:
                 return mention.first
             if len(rest) <= 40 and not re.search(r"[.!?؟]\s*$", before.strip()) and len(rest.split()) <= 6:
                 return mention.first

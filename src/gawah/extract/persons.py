@@ -38,9 +38,16 @@ _NOT_NAME = _word_set(
     "europe mojahedin mujahideen emirate's statement report reports red cross committee "
     "organization organisation hindukush monitor field summary appeal residents signed support "
     "petition open letter your excellency "
+    "checkpoint valley river pass bridge road mountain mountains camp hospital mosque bazaar market "
+    "street square airport base town network watch commission organisation centre center foundation "
+    "institute society association group forum alliance coalition project initiative trust circle "
+    "media times post nobody everyone someone "
 )
 _NAME_RUN = re.compile(
     r"(?<![\w.])(?:[A-Z][a-z’'‘]+|[A-Z]{2,}\b)(?:[\s-]+(?:[A-Z][a-z’'‘]+|ul|ud|al|bin|e|wa))*")
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|at|from|near|into|outside|inside|across|towards|village of|villages of|district of|"
+    r"province of|city of|town of|area of|valley of)\s+$", re.IGNORECASE)
 _SPEECH_AFTER = re.compile(
     r"^(?:\s*,[^,.;]{0,90},)?\s*(?:has |had |have |also |later |then |however,? |repeatedly |again )*"
     r"(?:said|says|told|stated|states|declared|announced|added|tweeted|wrote|denied|denies|claimed|"
@@ -51,12 +58,14 @@ _SPEECH_BEFORE = re.compile(
     r"(?:said|says|told|according to|spokesperson|spokesman|spokeswoman|by)\s*(?:\w+\s+){0,2}$",
     re.IGNORECASE)
 _AGE_AFTER_EN = re.compile(r"^,\s*(\d{1,2}),")
+_AR_WORD = r"[\u0600-\u06FF\u200c]+"
 _AR_AGE = re.compile(
-    r"([\u0600-\u06FF]+(?:\s+[\u0600-\u06FF]+){0,2})\s*[(،,]\s*(\d{1,2})\s*(?:ساله|سال|کلن|کلنه)")
-_AR_NAMED = re.compile(r"(?:به\s*نام|بنام|په\s+نوم)\s+([\u0600-\u06FF]+(?:\s+[\u0600-\u06FF]+)?)")
+    rf"({_AR_WORD}(?:[ \t]+{_AR_WORD}){{0,2}})[ \t]*[(،,][ \t]*(\d{{1,2}})\s*(?:ساله|سال|کلن|کلنه)")
+_AR_NAMED = re.compile(rf"(?:به\s*نام|بنام|په\s+نوم)[ \t]+({_AR_WORD}(?:[ \t]+{_AR_WORD})?)")
 _AR_NOT_NAME = _word_set(
     "و در به از که را این آن با برای یک دو سه تن نفر او وی آنان ایشان خود د په او له چې یې دوه "
     "درې ورونه ورور زوی پلار مور هغه دغه شاهد شاهدان معلم جوان کودک سرباز پولیس افسر کارمند تن "
+    "کس کسان یو یوه دغه ورک شوی مرد زن دختر پسر "
 )
 
 
@@ -79,18 +88,22 @@ def find_names(text: str, start: int, end: int) -> list[NameMention]:
                 r"\b(?:School|Mosque|University|Hospital|Street|Road|Square|Camp|Clinic|Foundation)\b[^.]{0,20}$",
                 text[max(0, m.start() - 40):m.start()]):
             continue
-        tokens = re.split(r"(\s+|-)", run)
-        words = [t for t in tokens if t.strip() and t != "-"]
-        # Trim leading and trailing words that are not names.
-        while words and words[0].lower().strip("’'") in _NOT_NAME:
-            words.pop(0)
-        while words and words[-1].lower().strip("’'") in _NOT_NAME:
-            words.pop()
-        if len(words) < 2 or any(w.lower().strip("’'") in _NOT_NAME or w.isupper() for w in words):
+        # Place names joined by "-e-" (Pul-e-Khumri, Pushta-e-Sang) are not people.
+        if re.search(r"-(?:e|i|o|wa)-", run):
             continue
-        first = run.find(words[0])
-        s = m.start() + first
-        e = s + len(" ".join(words)) if " ".join(words) in run else s + len(words[0])
+        words = [(w.start(), w.end()) for w in re.finditer(r"[^\s-]+", run)]
+        # Trim leading and trailing words that are not names.
+        while words and run[words[0][0]:words[0][1]].lower().strip("’'") in _NOT_NAME:
+            words.pop(0)
+        while words and run[words[-1][0]:words[-1][1]].lower().strip("’'") in _NOT_NAME:
+            words.pop()
+        tokens = [run[a:b] for a, b in words]
+        if len(tokens) < 2 or any(w.lower().strip("’'") in _NOT_NAME or w.isupper() for w in tokens):
+            continue
+        s, e = m.start() + words[0][0], m.start() + words[-1][1]
+        # A name after "in", "from", "village of" is a place.
+        if _LOCATIVE_BEFORE.search(text[max(0, s - 20):s]):
+            continue
         name = text[s:e]
         if gaz.latin.get(ascii_key(name)) or gaz.villages_latin.get(ascii_key(name)):
             continue
@@ -100,16 +113,13 @@ def find_names(text: str, start: int, end: int) -> list[NameMention]:
         norm = normalize_with_map(region)
         for pattern in (_AR_AGE, _AR_NAMED):
             for m in pattern.finditer(norm.text):
-                words = m.group(1).split()
-                while words and words[0] in _AR_NOT_NAME:
-                    words.pop(0)
-                if not words or any(w in _AR_NOT_NAME for w in words):
-                    # keep the words after the last function word
-                    idx = max((i for i, w in enumerate(m.group(1).split()) if w in _AR_NOT_NAME), default=-1)
-                    words = m.group(1).split()[idx + 1:]
-                if not words:
+                found = m.group(1).split()
+                # Keep the words after the last function word ("و", "تن", "کس", ...).
+                last = max((i for i, w in enumerate(found) if w in _AR_NOT_NAME), default=-1)
+                name_words = found[last + 1:]
+                if not name_words:
                     continue
-                joined = " ".join(words)
+                joined = " ".join(name_words)
                 ns = m.start(1) + m.group(1).rfind(joined)
                 s, e = norm.to_original(ns, ns + len(joined))
                 out.append(NameMention(start + s, start + e, text[start + s:start + e], pattern is _AR_AGE))

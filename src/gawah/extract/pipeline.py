@@ -14,12 +14,13 @@ from datetime import date
 
 from gawah.extract import vocabulary as vocab
 from gawah.extract.actors import (
+    discover_organisations,
     find_organisations,
     find_victim_groups,
     organisation_mentions,
     perpetrators_in_sentences,
 )
-from gawah.extract.article import find_article
+from gawah.extract.article import Block, article_blocks
 from gawah.extract.claims import affiliations, find_claims
 from gawah.extract.counts import CountMention, find_counts
 from gawah.extract.dates import DateMention, find_dates
@@ -82,6 +83,7 @@ _AR_HYPOTHETICAL = re.compile(r"(?<![\w])(?:اگر|اگه|درصورتیکه|د�
                               r"که\s+چېرې|کېدای|کیدای|خواهند|خواهد)(?![\w])")
 _AR_NEGATION_AFTER = re.compile(
     r"^\s*(?:نشد|نشده|نشدند|نکرد|نکردند|نیست|نه\s+دی|نه\s+دي|نه\s+ده|نه\s+شو|نمی)")
+_AR_NEGATION_BEFORE = re.compile(r"(?<![\w])(?:نه|نه\s+دی|نه\s+دي|نه\s+ده|نه\s+وو|نشو)\s*$")
 _AR_DENIAL = re.compile(
     r"(?:رد\s?کرد|رد\s?کرده|تکذیب|انکار|نپذیرفت|نمیپذیر|رد\s?کړ|ردوي|نه\s?مني|بې\s?بنسټه)")
 _ANAPHORA = re.compile(
@@ -128,6 +130,8 @@ def _is_reported(text: str, sent: Sentence, t: _Trigger, arabic: bool) -> bool:
         if _AR_HYPOTHETICAL.search(clause):
             return False
         after = normalize_with_map(text[t.end:t.end + 20]).text
+        if _AR_NEGATION_BEFORE.search(normalize_with_map(before[-15:]).text):
+            return False
         return not _AR_NEGATION_AFTER.match(after)
     if _EN_IMPERATIVE.match(text[sent.start:sent.end]) or _EN_DEMAND.search(before):
         return False
@@ -228,7 +232,9 @@ def _assign_counts(text: str, counts: list[CountMention],
     torture", "more than 100 officers were killed"), else the nearest in the sentence."""
     out: dict[str, CountMention] = {}
     for c in counts:
-        following = [t for t in triggers if c.start <= t.start <= c.noun_end + 30
+        # A trigger at or after the counted noun ("218 extrajudicial executions", "144 acts of
+        # torture", "100 officers were killed"); not one modifying it ("six of the detained men").
+        following = [t for t in triggers if c.noun_start <= t.start <= c.noun_end + 30
                      and not re.search(r"[,;.:()]", text[c.noun_end:t.start])]
         if following:
             code = following[0].code
@@ -284,7 +290,7 @@ def extract_facts(
     original = text
     text = _sanitize(text)
     published = published or guess_published(text)
-    a_start, a_end = find_article(text)
+    a_start, a_end, blocks = article_blocks(text)
     doc = DocumentInfo(
         sha256=sha256,
         title=title or guess_title(text),
@@ -296,7 +302,9 @@ def extract_facts(
     if not text.strip():
         return Extraction(document=doc)
 
-    sentences = split_sentences(text, a_start, a_end)
+    all_sentences = split_sentences(text, a_start, a_end)
+    # Facts come from paragraphs that read as text, not from headlines, captions or list lines.
+    sentences = [s for s in all_sentences if _in_text_block(s, blocks, text)]
     starts = [s.start for s in sentences]
     triggers = _find_triggers(text, a_start, a_end)
     facts = [_SentenceFacts(s) for s in sentences]
@@ -322,13 +330,20 @@ def extract_facts(
     masked = [(d.start, d.end) for d in all_dates] + footnotes
 
     sentence_perps = perpetrators_in_sentences(text, [(s.start, s.end) for s in sentences])
-    org_mentions = organisation_mentions(text, a_start, a_end)
+    discovered = discover_organisations(text, 0, a_end)
+    org_mentions = organisation_mentions(text, a_start, a_end, discovered)
     sentence_orgs = [find_organisations(text[s.start:s.end], org_mentions, s.start) for s in sentences]
     article_counts = find_counts(text, a_start, a_end, masked)
     doc_perp = Counter(p for p, _ in sentence_perps if p)
-    doc_orgs = Counter(n for orgs in sentence_orgs for _, n in orgs)
-    title_orgs = [n for _, n in find_organisations(doc.title or "")]
-    default_org = title_orgs[0] if title_orgs else (doc_orgs.most_common(1)[0][0] if doc_orgs else None)
+    title_orgs = [n for _, n in organisation_mentions(doc.title or "", discovered=discovered)]
+    # The reporting organisation of the whole document: named in the title, else in its
+    # opening paragraphs (not in a demand addressed to it).
+    opening_orgs = [n for orgs in sentence_orgs[:3] for _, n in orgs]
+    # A byline above the article ("دیده‌بان مردمی بلخ", "Kabul Witness Network — statement").
+    byline_orgs = [n for _, n in organisation_mentions(text, 0, min(len(text), max(a_start, 600)),
+                                                       discovered) if n in discovered.values()]
+    candidates = title_orgs or opening_orgs or byline_orgs
+    default_org = candidates[0] if candidates else None
     default_perp = doc_perp.most_common(1)[0][0] if doc_perp else None
 
     incidents: list[IncidentFact] = []
@@ -405,6 +420,19 @@ def extract_facts(
     return Extraction(document=doc, incidents=incidents, persons=persons, claims=claims)
 
 
+def _in_text_block(sent: Sentence, blocks: list[Block], text: str) -> bool:
+    for b in blocks:
+        if b.start <= sent.start < b.end:
+            block = text[b.start:b.end].strip()
+            # Editorial notes: "[Demonstration text ...]", "> **Note ...**".
+            if block.startswith(("[", ">")):
+                return False
+            if b.prose:
+                return True
+            return b.kind == "short" and len(block.split()) >= 5 and bool(re.search(r"[.!?؟۔]\W*$", block))
+    return True
+
+
 def _dateline(text: str, dates: list[DateMention], published: date | None) -> DateMention | None:
     """The date mention that gives the publication date near the top, if any."""
     if published is None:
@@ -436,7 +464,7 @@ def _claims(text: str, original: str, sentences: list[Sentence], dates: list[Dat
     return out
 
 
-_PRONOUN_START = re.compile(r"^\W*(?:He|She|His|Her|Their|They|او|وی|هغه|د\s+هغه)\b")
+_PRONOUN_START = re.compile(r"^\W*(?:He|She|His|Her|Their|They|او|وی|هغه|د\s+هغه|له\s+هغې|از\s+آن)(?![\w])")
 
 
 def _persons(text: str, original: str, sentences: list[Sentence],

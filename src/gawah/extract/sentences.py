@@ -27,27 +27,38 @@ class Sentence:
     paragraph: int
 
 
-def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Lines of the region, with hard-wrapped lines joined back into their paragraph."""
+_LIST_MARK = re.compile(r"[-*•·–]\s|\d{1,3}[.)]\s|#|>")
+_WRAP_WIDTH = 50
+
+
+def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Paragraphs of ``text[start:end]`` as offsets: each line, with hard-wrapped lines (text
+    saved or written at a fixed width) joined back into the paragraph they belong to."""
+    end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
+    prev_len = 0
     for m in re.finditer(r"[^\n]+", text[start:end]):
         s, e = start + m.start(), start + m.end()
         line = text[s:e]
         if not line.strip():
             continue
+        raw_len = len(line)
         s += len(line) - len(line.lstrip())
         e -= len(line) - len(line.rstrip())
         if spans:
             ps, pe = spans[-1]
             prev = text[ps:pe]
             between = text[pe:s]
-            # A wrapped line: the previous line does not end a sentence and this one goes on
-            # in lower case, with no blank line between them.
-            if between.count("\n") == 1 and not re.search(r"[.!?؟۔:;\"”]\s*$", prev) \
-                    and re.match(r"[a-z(,]", text[s:e]):
+            this = text[s:e]
+            # A wrapped line: no blank line between, the previous line is long and does not end a
+            # sentence (or this one goes on in lower case), and this one does not open a list item.
+            if between.count("\n") == 1 and not _LIST_MARK.match(this) and not re.search(
+                    r"[.!?؟۔:;\"”*]\s*$", prev) and (prev_len >= _WRAP_WIDTH or re.match(r"[a-z(,]", this)):
                 spans[-1] = (ps, e)
+                prev_len = raw_len
                 continue
         spans.append((s, e))
+        prev_len = raw_len
     return spans
 
 
@@ -55,7 +66,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     """Sentences of ``text[start:end]``; each line (paragraph) is split at sentence ends."""
     end = len(text) if end is None else end
     out: list[Sentence] = []
-    for para, (ls, le) in enumerate(_lines(text, start, end)):
+    for para, (ls, le) in enumerate(paragraphs(text, start, end)):
         pos = ls
         for m in _BOUNDARY.finditer(text, ls, le):
             cut = m.end("end") if m.group("end") else m.start()
