@@ -127,6 +127,18 @@ def discover_organisations(text: str, start: int = 0, end: int | None = None) ->
     return out
 
 
+def organisation_spans(text: str, discovered: dict[str, str], start: int = 0,
+                       end: int | None = None) -> list[tuple[int, int]]:
+    """Where the organisations discovered in a text are named: words inside them ("Kabul" in
+    "Kabul Witness Network") are not places or people."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    for spelling in discovered:
+        for m in re.finditer(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", text[start:end]):
+            spans.append((start + m.start(), start + m.end()))
+    return spans
+
+
 def organisation_mentions(text: str, start: int = 0, end: int | None = None,
                           discovered: dict[str, str] | None = None) -> list[tuple[int, str]]:
     """(offset, canonical name) of every reporting organisation named in ``text[start:end]``,

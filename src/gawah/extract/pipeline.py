@@ -18,6 +18,7 @@ from gawah.extract.actors import (
     find_organisations,
     find_victim_groups,
     organisation_mentions,
+    organisation_spans,
     perpetrators_in_sentences,
 )
 from gawah.extract.article import Block, article_blocks
@@ -319,7 +320,10 @@ def extract_facts(
 
     all_dates = find_dates(text, published)
     dateline = _dateline(text, all_dates, published)
-    places = find_places(text, a_start, a_end)
+    discovered = discover_organisations(text, 0, a_end)
+    org_spans = organisation_spans(text, discovered, a_start, a_end)
+    places = [p for p in find_places(text, a_start, a_end)
+              if not any(s <= p.start < e for s, e in org_spans)]
     province_votes = Counter(p.entry.province for p in places if p.entry.province)
     dominant = None
     if province_votes:
@@ -330,7 +334,6 @@ def extract_facts(
     masked = [(d.start, d.end) for d in all_dates] + footnotes
 
     sentence_perps = perpetrators_in_sentences(text, [(s.start, s.end) for s in sentences])
-    discovered = discover_organisations(text, 0, a_end)
     org_mentions = organisation_mentions(text, a_start, a_end, discovered)
     sentence_orgs = [find_organisations(text[s.start:s.end], org_mentions, s.start) for s in sentences]
     article_counts = find_counts(text, a_start, a_end, masked)
@@ -356,6 +359,8 @@ def extract_facts(
         sent = sf.sentence
         s_text = text[sent.start:sent.end]
         s_places = [p for p in places if sent.start <= p.start < sent.end]
+        # Where people fled or were taken to ("left for Pul-e-Khumri") is not where it happened.
+        s_places = [p for p in s_places if not _DESTINATION.search(text[max(sent.start, p.start - 40):p.start])]
         s_dates = [d for d in all_dates if sent.start <= d.start < sent.end and d is not dateline
                    and not _is_report_date(text, sent, d)]
         orgs = sentence_orgs[k]
@@ -464,6 +469,12 @@ def _claims(text: str, original: str, sentences: list[Sentence], dates: list[Dat
     return out
 
 
+_DESTINATION = re.compile(r"\b(?:to|towards|for|into)\s+(?:the\s+)?(?:[\w'’-]+\s*(?:,|and)\s*)*$")
+_AMONG_VICTIMS = re.compile(r"^\W*Among\s+(?:the|those)\s+(dead|killed|victims|wounded|detained|arrested|missing|"
+                            r"disappeared|abducted)\b", re.IGNORECASE)
+_AMONG_CODES = {"dead": "killing", "killed": "killing", "detained": "arbitrary_detention",
+                "arrested": "arbitrary_detention", "missing": "enforced_disappearance",
+                "disappeared": "enforced_disappearance", "abducted": "arbitrary_detention"}
 _PRONOUN_START = re.compile(r"^\W*(?:He|She|His|Her|Their|They|او|وی|هغه|د\s+هغه|له\s+هغې|از\s+آن)(?![\w])")
 
 
@@ -485,6 +496,18 @@ def _persons(text: str, original: str, sentences: list[Sentence],
             if n.name in speakers or n.name in party or is_speaker(text, n) or _is_perpetrator(text, n):
                 continue
             _add_person(by_name, violations_by_name, original, n, codes + extra, sent)
+    # "Among the dead was Sher Mohammad, 52": a named person listed among the victims of the
+    # sentence before.
+    for i, sent in enumerate(sentences[1:], start=1):
+        prev_sent = sentences[i - 1]
+        m = _AMONG_VICTIMS.match(text[sent.start:sent.end])
+        if sent.start in codes_by_start or prev_sent.start not in codes_by_start or m is None:
+            continue
+        codes = [_AMONG_CODES.get(m.group(1).lower(), "")] if m.group(1).lower() in _AMONG_CODES \
+            else codes_by_start[prev_sent.start]
+        for n in (n for n in all_names if sent.start <= n.start < sent.end):
+            if n.name not in speakers and not is_speaker(text, n):
+                _add_person(by_name, violations_by_name, original, n, codes, sent)
     # A named person in a sentence with no violation, followed by "He/She ..." with one.
     for i, sent in enumerate(sentences[:-1]):
         follow = sentences[i + 1]

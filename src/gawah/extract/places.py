@@ -166,7 +166,11 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Place
         elif dists:
             if not district_ctx and (key in _EN_STOP or len(key) < 4):
                 continue
-            raw.append((s, e, text[s:e], dists, district_ctx or province_ctx))
+            # A district name that is unique and distinctly a place ("Pul-e-Khumri", "Jaghori")
+            # stands without "district" or its province around it.
+            distinct = len({d.pcode for d in dists}) == 1 and (
+                re.search(r" (?:e|i|o) ", key) is not None or (" " not in key and len(key) >= 6))
+            raw.append((s, e, text[s:e], dists, district_ctx or province_ctx or distinct))
 
     if re.search(r"[\u0600-\u06FF]", region):
         norm = normalize_with_map(region)
