@@ -360,7 +360,8 @@ def extract_facts(
         s_text = text[sent.start:sent.end]
         s_places = [p for p in places if sent.start <= p.start < sent.end]
         # Where people fled or were taken to ("left for Pul-e-Khumri") is not where it happened.
-        s_places = [p for p in s_places if not _DESTINATION.search(text[max(sent.start, p.start - 40):p.start])]
+        s_places = [p for p in s_places
+                    if not _DESTINATION.search(text[max(sent.start, p.start - 40):p.start])]
         s_dates = [d for d in all_dates if sent.start <= d.start < sent.end and d is not dateline
                    and not _is_report_date(text, sent, d)]
         orgs = sentence_orgs[k]
@@ -470,8 +471,8 @@ def _claims(text: str, original: str, sentences: list[Sentence], dates: list[Dat
 
 
 _DESTINATION = re.compile(r"\b(?:to|towards|for|into)\s+(?:the\s+)?(?:[\w'’-]+\s*(?:,|and)\s*)*$")
-_AMONG_VICTIMS = re.compile(r"^\W*Among\s+(?:the|those)\s+(dead|killed|victims|wounded|detained|arrested|missing|"
-                            r"disappeared|abducted)\b", re.IGNORECASE)
+_AMONG_VICTIMS = re.compile(r"^\W*Among\s+(?:the|those)\s+(dead|killed|victims|wounded|detained|arrested|"
+                            r"missing|disappeared|abducted)\b", re.IGNORECASE)
 _AMONG_CODES = {"dead": "killing", "killed": "killing", "detained": "arbitrary_detention",
                 "arrested": "arbitrary_detention", "missing": "enforced_disappearance",
                 "disappeared": "enforced_disappearance", "abducted": "arbitrary_detention"}
