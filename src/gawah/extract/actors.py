@@ -89,6 +89,9 @@ _AR_ORG_NAME = re.compile(
     r"(?:[ \t]+[\u0600-\u06FF\u200c]+){1,3})"
     r"|د[ \t]+((?:[\u0600-\u06FF\u200c]+[ \t]+){1,6}(?:ټولنه|ټولنې|ټولنی|بنسټ|شبکه|کمېسیون|سازمان))")
 _AR_ORG_STOP = re.compile(r"^(?:بر|در|از|به|که|را|و|با|این|آن|برای|تا|هم|نیز|است|\S*(?:ند|ست|شد|کرد|گفت))$")
+# Phrases built like organisation names that name none.
+_GENERIC_NAMES = frozenset({"Fact Check", "Breaking News", "Latest News", "Related News", "Top News",
+                            "World News", "Afghanistan News", "Security Council", "General Assembly"})
 # An organisation addressed (asked, urged, written to) is not the one reporting.
 _ADDRESSEE = re.compile(r"(?:\b(?:to|urge[sd]?|urging|call(?:s|ed)?\s+on|ask(?:s|ed)?|appeal(?:s|ed)?\s+to|"
                         r"CC:?|To:?|and)\s+(?:the\s+)?|از\s+)$")
@@ -105,7 +108,7 @@ def discover_organisations(text: str, start: int = 0, end: int | None = None) ->
     out: dict[str, str] = {}
     for m in _ORG_NAME.finditer(text, start, end):
         name = re.sub(r"^(?:The|A|An|In|On|By|From|At)\s+", "", " ".join(m.group(1).split()))
-        if len(name.split()) < 2:
+        if len(name.split()) < 2 or name in _GENERIC_NAMES:
             continue
         out.setdefault(name, name)
         if m.group(2):

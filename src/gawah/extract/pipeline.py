@@ -420,7 +420,7 @@ def extract_facts(
             para_perp[sent.paragraph] = (perp[0], perp[1])
         prev = sf
 
-    names = find_names(text, a_start, a_end)
+    names = [n for n in find_names(text, a_start, a_end) if not any(s <= n.start < e for s, e in org_spans)]
     claims = _claims(text, original, sentences, all_dates, names)
     persons = _persons(text, original, sentences, victim_sentences, {c.speaker for c in claims}, names)
     return Extraction(document=doc, incidents=incidents, persons=persons, claims=claims)

@@ -16,6 +16,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from gawah.extract.normalize import NormalizedText, normalize_text, normalize_with_map
 
 _MAX_NGRAM = 4
@@ -38,6 +40,12 @@ def ascii_key(name: str) -> str:
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def skeleton(key: str) -> str:
+    """Consonants of an ASCII key: "jaghori" and "jaghuri" both give "jghr"."""
+    consonants = re.sub(r"[aeiouyw\s]", "", key)
+    return re.sub(r"(?<=[bcdfgjklmnpqrstvxz])h", "", consonants)
 
 
 def arabic_key(name: str) -> str:
@@ -86,8 +94,17 @@ class Gazetteer:
                 self._add(n, entry, self.villages_latin, self.villages_arabic)
         for key, entries in self.arabic.items():
             self.arabic_stems.setdefault(_stem(key), []).extend(entries)
+        # Consonant skeletons of English names, for spellings the sources do not list
+        # ("Jaghori" for "Jaghuri", "Nangarhar"/"Nangrahar" aside): vowels vary most.
+        self.latin_skeletons: dict[str, list[tuple[str, GazetteerEntry]]] = {}
+        for key, entries in self.latin.items():
+            sk = skeleton(key)
+            if len(sk) >= 3 and len(key) >= 6:
+                for entry in entries:
+                    self.latin_skeletons.setdefault(sk, []).append((key, entry))
         # First words of English names: n-grams starting with any other word are not looked up.
         self.latin_first_words = frozenset(k.split()[0] for k in self.latin if k)
+        self.latin_first_skeletons = frozenset(skeleton(k.split()[0]) for k in self.latin if k)
 
     @staticmethod
     def _add(name: str, entry: GazetteerEntry, latin: dict[str, list[GazetteerEntry]],
@@ -149,19 +166,28 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Place
     region = text[start:end]
     raw: list[tuple[int, int, str, list[GazetteerEntry], bool]] = []  # start, end, text, candidates, explicit
 
-    for m, n in _latin_ngrams(region, gaz.latin_first_words):
+    for m, n in _latin_ngrams(region, gaz.latin_first_words, gaz.latin_first_skeletons):
         key = ascii_key(n)
         cands = gaz.latin.get(key)
-        if not cands:
-            continue
         s, e = start + m[0], start + m[1]
         after, before = text[e:e + 14], text[max(0, s - 16):s]
         district_ctx = bool(_EN_DISTRICT_AFTER.match(after) or _EN_DISTRICT_BEFORE.search(before)
                             or _list_followed_by_districts(text, e))
+        if not cands and len(key) >= 6:
+            # A spelling variant: same consonants, same first letter, nearly the same letters;
+            # only of one place, never a guess between several; a district only where the text
+            # says it is one (surnames such as "Warsaji" come from place names).
+            sk_cands = [entry for known, entry in gaz.latin_skeletons.get(skeleton(key), [])
+                        if known[0] == key[0] and fuzz.ratio(known, key) >= 80
+                        and (entry.kind == "province" or district_ctx)]
+            if len({c.pcode for c in sk_cands}) == 1:
+                cands = sk_cands[:1]
+        if not cands:
+            continue
         province_ctx = bool(_EN_PROVINCE_AFTER.match(after) or _EN_PROVINCE_BEFORE.search(before))
         provs = [c for c in cands if c.kind == "province"]
         dists = [c for c in cands if c.kind == "district"]
-        if provs and not district_ctx:
+        if provs and (province_ctx or not district_ctx):
             raw.append((s, e, text[s:e], provs, True))
         elif dists:
             if not district_ctx and (key in _EN_STOP or len(key) < 4):
@@ -218,14 +244,15 @@ def _list_followed_by_districts(text: str, end: int) -> bool:
                          text[end:end + 80]))
 
 
-def _latin_ngrams(region: str, first_words: frozenset[str]) -> list[tuple[tuple[int, int], str]]:
+def _latin_ngrams(region: str, first_words: frozenset[str],
+                  first_skeletons: frozenset[str]) -> list[tuple[tuple[int, int], str]]:
     tokens = [(m.start(), m.end()) for m in _LATIN_TOKEN.finditer(region)]
     out: list[tuple[tuple[int, int], str]] = []
     for i, (s, e0) in enumerate(tokens):
         if not region[s].isupper():
             continue
         first = ascii_key(region[s:e0]).split()
-        if not first or first[0] not in first_words:
+        if not first or (first[0] not in first_words and skeleton(first[0]) not in first_skeletons):
             continue
         for n in range(1, _MAX_NGRAM + 1):
             if i + n > len(tokens):
