@@ -235,6 +235,10 @@ def _arabic_counts(region: str, base: int, masked: list[tuple[int, int]]) -> lis
             continue
         if _AR_EXCLUDED.match(first):
             continue
+        # "له اوو کورنیو سره مرکې", "با ۱۸ تن مصاحبه": people spoken to, named before the verb.
+        if re.search(r"(?:سره|با)?\s*(?:مرکې|مرکه|مصاحبه|گفتوگو)", after[:45]) and re.search(
+                r"(?:له|با)\s*$", norm.text[max(0, m.start() - 6):m.start()]):
+            continue
         noun_word = first
         if first in ("تن", "نفر", "کس", "تنه") and len(words) > 1 and words[1] == "از":
             noun_word = first

@@ -497,8 +497,16 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
     mentions: list[DateMention] = []
     previous_years: dict[str, int | None] = {}
     resolved: list[tuple[_Atom, tuple[date, date, Precision]]] = []
-    for atom in atoms:
-        year = atom.year if atom.year is not None else _year_for(atom, previous_years, published)
+    for k, atom in enumerate(atoms):
+        year = atom.year
+        if year is None and k + 1 < len(atoms):
+            # "۱۵ اسد تا ۳۰ اسد ۱۴۰۱", "15 to 30 August 2021": the year stated once, at the end.
+            nxt = atoms[k + 1]
+            if nxt.year is not None and nxt.cal == atom.cal and nxt.month is not None \
+                    and _P_CONNECT.match(ntext[atom.end:nxt.start]):
+                year = nxt.year - (1 if (atom.month or 0) > nxt.month else 0)
+        if year is None:
+            year = _year_for(atom, previous_years, published)
         got = _resolve(atom, year)
         if atom.year is not None and atom.month is not None:
             previous_years[atom.cal] = atom.year

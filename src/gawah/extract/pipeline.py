@@ -435,7 +435,7 @@ def _in_text_block(sent: Sentence, blocks: list[Block], text: str) -> bool:
                 return False
             if b.prose:
                 return True
-            return b.kind == "short" and len(block.split()) >= 5 and bool(re.search(r"[.!?؟۔]\W*$", block))
+            return b.kind == "short" and len(block.split()) >= 3 and bool(re.search(r"[.!?؟۔]\W*$", block))
     return True
 
 
