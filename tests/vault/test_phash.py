@@ -7,6 +7,7 @@ import io
 import itertools
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -248,3 +249,78 @@ def test_missing_ffmpeg_gives_a_warning(tmp_path: Path, monkeypatch: pytest.Monk
     hashes = perceptual_hashes(tmp_path / "v.mp4", "video/mp4")
     assert hashes is not None and hashes.frames == []
     assert any("ffmpeg not found" in w for w in hashes.warnings)
+
+
+# ---------------------------------------------------------------- gawah evidence similar
+
+
+def test_similar_items_command(workspace: Any, tmp_path: Path) -> None:
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from gawah.cli.vault_similar import similar_command, similar_items
+    from gawah.store.engine import transaction
+    from gawah.store.models import EvidenceItem
+
+    original = scene(21, (640, 480))
+    pictures = {
+        "original.jpg": original,
+        "reposted.jpg": _jpeg(original.resize((320, 240)), 30),
+        "stranger.jpg": scene(22, (640, 480)),
+    }
+    ids: dict[str, int] = {}
+    with transaction(workspace.sessions) as session:
+        for number, (name, picture) in enumerate(pictures.items()):
+            hashes = PerceptualHashes(kind="image", frames=[hash_pixels(picture)])
+            row = EvidenceItem(
+                sha256=f"{number:064x}",
+                size_bytes=1,
+                media_type="image/jpeg",
+                original_filename=name,
+                storage_key=f"00/00/{number:064x}",
+                tool_metadata={"perceptual": hashes.as_dict()},
+            )
+            session.add(row)
+            session.flush()
+            ids[name] = row.id
+        session.add(
+            EvidenceItem(
+                sha256="f" * 64,
+                size_bytes=1,
+                media_type="application/pdf",
+                original_filename="report.pdf",
+                storage_key="ff/ff/" + "f" * 64,
+                tool_metadata={},
+            )
+        )
+    with workspace.sessions() as session:
+        target = session.get(EvidenceItem, ids["original.jpg"])
+        found = similar_items(session, target)
+    assert [f.filename for f in found] == ["reposted.jpg"]
+
+    app = typer.Typer()
+    app.command("similar")(similar_command)
+    app.command("other")(lambda: None)
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            "similar",
+            str(ids["original.jpg"]),
+            "--workspace",
+            str(workspace.settings.root),
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert [r["id"] for r in answer["similar"]] == [ids["reposted.jpg"]]
+    table = runner.invoke(
+        app, ["similar", str(ids["reposted.jpg"]), "--workspace", str(workspace.settings.root)]
+    )
+    assert table.exit_code == 0 and "1 item(s) similar" in table.output and "stranger" not in table.output
+    no_hashes = runner.invoke(app, ["similar", "f" * 12, "--workspace", str(workspace.settings.root)])
+    assert no_hashes.exit_code != 0

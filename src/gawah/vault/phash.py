@@ -324,3 +324,14 @@ def similar(
             found.append(Match(key, int(best.min()), matched, int(target.size)))
     found.sort(key=lambda m: (-m.fraction, m.distance))
     return found
+
+
+def closest_pair(a: PerceptualHashes, b: PerceptualHashes) -> tuple[FrameHash, FrameHash, int] | None:
+    """The closest pair of frames (by pHash) between two items: says *where* two videos agree."""
+    left = [f for f in a.frames if not f.flat] or a.frames
+    right = [f for f in b.frames if not f.flat] or b.frames
+    if not left or not right:
+        return None
+    distances = _popcount(_array(f.phash for f in left)[:, None] ^ _array(f.phash for f in right)[None, :])
+    i, j = np.unravel_index(int(distances.argmin()), distances.shape)
+    return left[int(i)], right[int(j)], int(distances[i, j])
