@@ -324,3 +324,10 @@ def test_similar_items_command(workspace: Any, tmp_path: Path) -> None:
     assert table.exit_code == 0 and "1 item(s) similar" in table.output and "stranger" not in table.output
     no_hashes = runner.invoke(app, ["similar", "f" * 12, "--workspace", str(workspace.settings.root)])
     assert no_hashes.exit_code != 0
+
+
+def test_long_video_is_sampled_at_key_frames(footage: dict[str, Path]) -> None:
+    short = perceptual_hashes(footage["original"], "video/mp4", duration_s=6.0)
+    long = perceptual_hashes(footage["original"], "video/mp4", duration_s=3 * 3600.0)
+    assert short is not None and short.mode == "interval" and len(short.frames) == 6
+    assert long is not None and long.mode == "keyframes" and 1 <= len(long.frames) < 6
