@@ -398,3 +398,30 @@ def test_proofs_carry_base64_entries_that_name_the_files(small_bundle: tuple[Pat
     assert len(exported) == 1
     listed = {f["path"] for f in exported[0]["files"]}
     assert {MANIFEST, INDEX, "public_key.pem", "verifier.py"} <= listed
+
+
+class _RemoteStore:
+    """A store that, like S3, can only stream its objects (no local file path)."""
+
+    def __init__(self, local: object) -> None:
+        self._local = local
+
+    def open(self, sha256: str) -> object:
+        return self._local.open(sha256)  # type: ignore[attr-defined]
+
+
+def test_export_from_a_store_without_local_files(filled: Workspace, tmp_path: Path) -> None:
+    local = filled.blobs
+    filled.blobs = _RemoteStore(local)  # type: ignore[assignment]
+    try:
+        (tmp_path / "court").mkdir()
+        out = tmp_path / "court" / "remote.zip"
+        export_bundle(filled, out, ["1", "2"], actor=ACTOR)
+    finally:
+        filled.blobs = local
+    assert check_bundle(out).ok
+    assert [p.name for p in out.parent.iterdir()] == ["remote.zip"]  # the staged copies are gone
+    first = _items(filled)[0]
+    with zipfile.ZipFile(out) as archive:
+        original = archive.read(f"files/{first.sha256}/{member_name(first.original_filename)}")
+    assert original == local.path(first.sha256).read_bytes()

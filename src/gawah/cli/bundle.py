@@ -20,13 +20,13 @@ bundle_app = typer.Typer(
 
 @bundle_app.command("export")
 def export(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The bundle to write, FILE.zip (never overwritten).")
+    ],
     items: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[ITEM]...", help="Evidence item ids or SHA-256 prefixes (8+ characters)."),
+        typer.Argument(metavar="ITEM", help="Evidence item ids or SHA-256 prefixes (8+ characters)."),
     ] = None,
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="The bundle to write (a .zip; never overwritten).")
-    ] = (Path("bundle.zip")),
     incident: Annotated[
         int | None, typer.Option(help="Also export all evidence of this incident (through its documents).")
     ] = None,

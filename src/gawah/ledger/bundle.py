@@ -30,10 +30,12 @@ Layout::
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Sequence
@@ -274,17 +276,27 @@ def _proved(session: Session, leaf_index: int) -> ProvedRecord:
         raise BundleError(f"{exc}; run `gawah verify`") from exc
 
 
-def _check_blob(ws: Workspace, sha256: str) -> None:
-    """Refuse to export a stored file that no longer hashes to its name."""
+def _checked_file(ws: Workspace, sha256: str, staging: Path) -> Path:
+    """A local file holding the stored bytes, refused unless they still hash to their name.
+
+    A local store's own file is used in place; from any other store (S3) the bytes are copied
+    to ``staging`` while they are hashed, so each original is read from the store once.
+    """
+    local_path = getattr(ws.blobs, "path", None)
+    target = Path(local_path(sha256)) if callable(local_path) else staging / sha256
     digest = hashlib.sha256()
     try:
-        with ws.blobs.open(sha256) as handle:
+        with ws.blobs.open(sha256) as handle, contextlib.ExitStack() as stack:
+            copy = None if callable(local_path) else stack.enter_context(target.open("xb"))
             while chunk := handle.read(_CHUNK):
                 digest.update(chunk)
+                if copy is not None:
+                    copy.write(chunk)
     except FileNotFoundError as exc:
         raise BundleError(f"the stored file {sha256} is missing; run `gawah verify`") from exc
     if digest.hexdigest() != sha256:
         raise BundleError(f"the stored file {sha256} has changed (it hashes to {digest.hexdigest()})")
+    return target
 
 
 def _custody_row(event: CustodyEvent) -> dict[str, Any]:
@@ -420,11 +432,13 @@ def export_bundle(
     tool = f"gawah {__version__} bundle export"
     temporary = out.with_name(f".{out.name}.partial")
 
-    with transaction(ws.sessions) as session:
+    with (
+        tempfile.TemporaryDirectory(prefix=".gawah-bundle-", dir=out.parent) as staging,
+        transaction(ws.sessions) as session,
+    ):
         items = select_items(session, refs, incident_id)
         records = [_record_of(session, item) for item in items]
-        for record in records:
-            _check_blob(ws, record.sha256)
+        originals = {r.sha256: _checked_file(ws, r.sha256, Path(staging)) for r in records}
         entries_before = load_log(session).size
         exported_at = now().astimezone(dt.UTC)
 
@@ -508,7 +522,7 @@ def export_bundle(
             (VERIFIER, verifier_bytes),
         ]
         for record in records:
-            members.append((record.file_path, ws.blobs.path(record.sha256)))
+            members.append((record.file_path, originals[record.sha256]))
             members += list(record.files.items())
         try:
             with temporary.open("xb") as handle:
@@ -620,8 +634,19 @@ def check_bundle(path: Path, key: verifier.VerifierKey | None = None) -> BundleC
         try:
             for problem in _bundle_problems(path):
                 report.fail(f"{path.name}: {problem}")
-        except (zipfile.BadZipFile, zlib.error, OSError, KeyError, ValueError, EOFError) as exc:
-            report.fail(f"{path.name}: damaged or unreadable: {exc!r}")
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            LookupError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            EOFError,
+        ) as exc:
+            # Only a bundle whose every file a signed entry vouches for gets here; still, a
+            # malformed index is a failure, never a crash.
+            report.fail(f"{path.name}: index or proofs malformed: {exc!r}")
         if report.failures == 0:
             report.ok(f"{path.name}: a whole court bundle (index, custody and export entries agree)")
     return BundleCheck(report.lines, report.exit_status())
