@@ -18,6 +18,7 @@ import re
 import shutil
 import struct
 import subprocess
+import threading
 import warnings as pywarnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -49,6 +50,7 @@ EXTENSION_TYPES = {
     ".opus": "audio/ogg",
     ".mkv": "video/x-matroska",
     ".webm": "video/webm",
+    ".c2pa": "application/c2pa",
 }
 
 
@@ -165,6 +167,8 @@ def _sniff_bytes(head: bytes) -> str | None:
         return "audio/flac"
     if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
         return "audio/mpeg"
+    if len(head) >= 8 and head[4:8] == b"jumb":
+        return "application/c2pa"
     if head.startswith(b"WARC/"):
         return "application/warc"
     if head.startswith(b"\x1f\x8b"):
@@ -295,13 +299,19 @@ def read_image(path: Path, meta: MediaMetadata) -> None:
     meta.readers["pillow"] = pillow_version
     with pywarnings.catch_warnings(record=True) as caught:
         pywarnings.simplefilter("always")
+        decode = True
         try:
-            img = Image.open(path)
+            try:
+                img = Image.open(path)
+            except Image.DecompressionBombError:
+                # Huge panoramas are evidence too: read their metadata, leave their pixels alone.
+                img = _open_without_pixel_limit(path)
+                decode = False
+                meta.warnings.append(
+                    "image has more pixels than is safe to decode; metadata read, pixels not"
+                )
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
             meta.warnings.append(f"image could not be opened ({type(exc).__name__}: {exc})")
-            return
-        except Image.DecompressionBombError as exc:
-            meta.warnings.append(f"image too large to open safely: {exc}")
             return
         with img:
             meta.width, meta.height = img.size
@@ -309,9 +319,26 @@ def read_image(path: Path, meta: MediaMetadata) -> None:
             meta.details["mode"] = img.mode
             _read_exif(img, meta)
             _read_image_info(img.info, meta)
-            _check_decodes(img, meta)
+            if decode:
+                _check_decodes(img, meta)
     for warning in caught:
         meta.warnings.append(f"image reader: {warning.message}")
+
+
+_PIXEL_LIMIT_LOCK = threading.Lock()
+
+
+def _open_without_pixel_limit(path: Path) -> Any:
+    """Open (not decode) an image above Pillow's pixel limit; the limit is a global, hence the lock."""
+    from PIL import Image
+
+    with _PIXEL_LIMIT_LOCK:
+        saved = Image.MAX_IMAGE_PIXELS
+        Image.MAX_IMAGE_PIXELS = None
+        try:
+            return Image.open(path)
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved
 
 
 def _check_decodes(img: Any, meta: MediaMetadata) -> None:
@@ -995,6 +1022,11 @@ def find_c2pa(path: Path, media_type: str) -> C2paInfo | None:
         elif head.startswith(b"RIFF"):
             found = _riff_jumbf(fh, path.stat().st_size)
             container = "riff-c2pa"
+        elif head[4:8] == b"jumb":  # a sidecar .c2pa file: the manifest store alone
+            if path.stat().st_size > MAX_PART_BYTES:
+                raise C2paFormatError("sidecar manifest store too large")
+            found = fh.read()
+            container = "sidecar"
         else:
             return None
     if found is None:
