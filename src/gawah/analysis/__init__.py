@@ -1,0 +1,1 @@
+"""Analysis: statistics, timelines and estimates of the unrecorded, computed from stored records."""

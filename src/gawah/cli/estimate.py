@@ -1,0 +1,76 @@
+"""`gawah estimate`: multiple systems estimation of the total number of victims from a CSV."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gawah.analysis.captures import EstimationRefused, read_capture_csv
+from gawah.analysis.estimate import DEFAULT_LEVEL, estimate_population
+from gawah.analysis.lcmcr import LcmcrSettings
+from gawah.cli.common import fail, print_json
+
+
+class Method(StrEnum):
+    AUTO = "auto"
+    LOGLINEAR = "loglinear"
+    LCMCR = "lcmcr"
+    CHAPMAN = "chapman"
+
+
+class Criterion(StrEnum):
+    BIC = "bic"
+    AIC = "aic"
+
+
+_DEFAULTS = LcmcrSettings()
+
+
+def estimate(
+    captures: Annotated[
+        Path,
+        typer.Argument(help="CSV with one 0/1 column per list and a 'count' column.", show_default=False),
+    ],
+    method: Annotated[
+        Method,
+        typer.Option(help="auto: Chapman for two lists, log-linear (BIC) for three or more."),
+    ] = Method.AUTO,
+    seed: Annotated[int, typer.Option(help="Random seed of the latent-class sampler.")] = 0,
+    criterion: Annotated[
+        Criterion, typer.Option(help="Log-linear model selection criterion.")
+    ] = Criterion.BIC,
+    level: Annotated[float, typer.Option(help="Level of the interval.")] = DEFAULT_LEVEL,
+    burn_in: Annotated[int, typer.Option(help="lcmcr: sweeps discarded per chain.")] = _DEFAULTS.burn_in,
+    samples: Annotated[int, typer.Option(help="lcmcr: draws kept per chain.")] = _DEFAULTS.samples,
+    thinning: Annotated[int, typer.Option(help="lcmcr: sweeps between kept draws.")] = _DEFAULTS.thinning,
+    chains: Annotated[int, typer.Option(help="lcmcr: chains run side by side.")] = _DEFAULTS.chains,
+    classes: Annotated[
+        int, typer.Option(help="lcmcr: most latent classes (truncation).")
+    ] = _DEFAULTS.classes,
+) -> None:
+    """Estimate how many victims there were, recorded or not, from overlapping lists (JSON)."""
+    settings = LcmcrSettings(
+        classes=classes, burn_in=burn_in, samples=samples, thinning=thinning, chains=chains, seed=seed
+    )
+    try:
+        table = read_capture_csv(captures)
+        result = estimate_population(
+            table,
+            method.value,
+            seed=seed,
+            criterion=criterion.value,
+            level=level,
+            lcmcr_settings=settings,
+        )
+    except EstimationRefused as exc:
+        fail(f"{captures}: no estimate: {exc}")
+    output = result.as_dict()
+    output["source"] = str(captures)
+    print_json(output)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("estimate")(estimate)
