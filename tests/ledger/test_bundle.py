@@ -116,6 +116,14 @@ def test_export_writes_a_bundle_that_verifies_and_records_the_export(
     assert report.ok, report.problems
     assert report.checkpoints_checked == 2
 
+    # A second bundle of the same item carries the first export in its custody history.
+    again = tmp_path / "case-002.zip"
+    export_bundle(filled, again, [first.sha256[:8]], actor=ACTOR)
+    assert check_bundle(again).ok
+    with zipfile.ZipFile(again) as archive:
+        history = json.loads(archive.read(f"items/{first.sha256}/custody.json"))["events"]
+    assert history[-1]["event"] == "exported" and "case-001.zip" in history[-1]["notes"]
+
 
 def test_export_of_an_incident_takes_the_evidence_of_its_documents(filled: Workspace, tmp_path: Path) -> None:
     items = _items(filled)
