@@ -389,3 +389,20 @@ def test_sniff_media_type(tmp_path: Path, name: str, content: bytes, expected: s
     path = tmp_path / name
     path.write_bytes(content)
     assert sniff_media_type(path) == expected
+
+
+def test_tool_metadata_for_ingest(tmp_path: Path) -> None:
+    from gawah.vault.metadata import read_tool_metadata
+    from gawah.vault.phash import PERCEPTUAL_KEY
+
+    photo = read_tool_metadata(photo_with_exif(tmp_path / "p.jpg"))
+    assert photo["media_type"] == "image/jpeg" and photo["warnings"] == []
+    assert photo[PERCEPTUAL_KEY]["kind"] == "image" and len(photo[PERCEPTUAL_KEY]["frames"]) == 1
+    video = read_tool_metadata(make_video(tmp_path / "v.mp4"), "video/mp4")
+    assert video[PERCEPTUAL_KEY]["kind"] == "video" and len(video[PERCEPTUAL_KEY]["frames"]) == 4
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 40)
+    record = read_tool_metadata(broken)
+    assert record["warnings"] and record[PERCEPTUAL_KEY]["frames"] == []
+    json.dumps(record)
+    assert PERCEPTUAL_KEY not in read_tool_metadata(docx(tmp_path / "w.docx"))

@@ -1326,3 +1326,25 @@ def _cbor_simple(data: bytes, pos: int, info: int) -> tuple[Any, int]:
     if info == 31:
         return _BREAK, pos
     return info, pos
+
+
+# ---------------------------------------------------------------- what ingest keeps
+
+
+def read_tool_metadata(path: Path, media_type: str | None = None) -> dict[str, Any]:
+    """Everything intake reads from a file, as the JSON for EvidenceItem.tool_metadata: the metadata
+    above plus perceptual hashes of pictures and video frames (under phash.PERCEPTUAL_KEY).
+    `warnings` lists every problem from both; never raises for a malformed file."""
+    from gawah.vault.phash import PERCEPTUAL_KEY, perceptual_hashes
+
+    meta = read_metadata(path, media_type)
+    record = meta.as_dict()
+    try:
+        hashes = perceptual_hashes(path, meta.media_type, duration_s=meta.duration_s)
+    except Exception as exc:  # a hashing bug must not refuse the evidence
+        record["warnings"].append(f"perceptual hashing failed: {type(exc).__name__}: {exc}")
+        return record
+    if hashes is not None:
+        record[PERCEPTUAL_KEY] = hashes.as_dict()
+        record["warnings"].extend(w for w in hashes.warnings if w not in record["warnings"])
+    return record
