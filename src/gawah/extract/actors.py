@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from gawah.extract import vocabulary as vocab
+from gawah.extract.intervals import keep_non_overlapping
 from gawah.extract.normalize import normalize_with_map
 
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -22,11 +24,13 @@ def perpetrators_in_sentences(text: str, spans: list[tuple[int, int]]) -> list[t
     if not spans:
         return []
     hits = vocab.perpetrator_matcher().finditer(text, spans[0][0], spans[-1][1])
+    hit_starts = sorted(hs for _, hs, _ in hits)
     out: list[tuple[str | None, str | None]] = []
     for s, e in spans:
-        codes = {code for code, hs, _ in hits if s <= hs < e}
+        i = bisect.bisect_left(hit_starts, s)
+        has_hit = i < len(hit_starts) and hit_starts[i] < e
         sentence = text[s:e]
-        if codes or _ARABIC.search(sentence):
+        if has_hit or _ARABIC.search(sentence):
             out.append(find_perpetrator(sentence))
         else:
             out.append((None, None))
@@ -145,29 +149,27 @@ def organisation_spans(text: str, discovered: dict[str, str], start: int = 0,
 def organisation_mentions(text: str, start: int = 0, end: int | None = None,
                           discovered: dict[str, str] | None = None) -> list[tuple[int, str]]:
     """(offset, canonical name) of every reporting organisation named in ``text[start:end]``,
-    leaving out organisations that are addressed rather than reporting ("we urge UNAMA")."""
+    leaving out organisations that are addressed rather than reporting ("we urge UNAMA").
+
+    Where names overlap the longer wins ("Kabul Witness Network" over a word inside it), and a
+    name of the vocabulary wins a tie with a discovered one.
+    """
     end = len(text) if end is None else end
-    out: list[tuple[int, str]] = []
+    found: list[tuple[int, int, int, str]] = []  # start, end, priority (0 = vocabulary), name
+    found.extend((s, e, 0, name) for name, s, e in vocab.organisation_matcher().finditer(text, start, end))
+    if _ARABIC.search(text, start, end):
+        norm = normalize_with_map(text[start:end])
+        for name, _, ar in vocab.organisations():
+            if ar is not None:
+                for m in ar.finditer(norm.text):
+                    s, e = norm.to_original(m.start(), m.end())
+                    found.append((start + s, start + e, 0, name))
     for spelling, name in (discovered or {}).items():
         for m in re.finditer(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", text[start:end]):
-            out.append((start + m.start(), name))
-    norm = normalize_with_map(text[start:end]) if _ARABIC.search(text, start, end) else None
-    out.extend((s, name) for name, s, _ in vocab.organisation_matcher().finditer(text, start, end))
-    for name, _, ar in vocab.organisations():
-        if ar is not None and norm is not None:
-            out.extend((start + norm.to_original(m.start(), m.end())[0], name)
-                       for m in ar.finditer(norm.text))
-    out = [(pos, name) for pos, name in out if not _ADDRESSEE.search(text[max(0, pos - 20):pos])]
-    out.sort()
-    # One organisation per offset: a discovered full name wins over a vocabulary word inside it.
-    dedup: list[tuple[int, str]] = []
-    for pos, name in out:
-        if dedup and pos < dedup[-1][0] + len(dedup[-1][1]) and pos != dedup[-1][0]:
-            continue
-        if dedup and pos == dedup[-1][0]:
-            continue
-        dedup.append((pos, name))
-    return dedup
+            found.append((start + m.start(), start + m.end(), 1, name))
+    kept = keep_non_overlapping(found, lambda f: (f[0], f[1]), lambda f: (-(f[1] - f[0]), f[2], f[0]))
+    return sorted((s, name) for s, _, _, name in kept
+                  if not _ADDRESSEE.search(text[max(0, s - 20):s]))
 
 
 def find_organisations(sentence: str, mentions: list[tuple[int, str]] | None = None,

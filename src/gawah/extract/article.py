@@ -123,4 +123,13 @@ def article_blocks(text: str) -> tuple[int, int, list[Block]]:
         if prev.kind != "short" or len(text[prev.start:prev.end].split()) < 3:
             break
         start_idx -= 1
-    return (blocks[start_idx].start, blocks[last].end, blocks)
+    # A closing sentence on a line of its own ("He was released on Monday.") still belongs.
+    end_idx = last
+    while end_idx + 1 < len(blocks) and _closing_sentence(text, blocks[end_idx + 1]):
+        end_idx += 1
+    return (blocks[start_idx].start, blocks[end_idx].end, blocks)
+
+
+def _closing_sentence(text: str, block: Block) -> bool:
+    line = text[block.start:block.end].strip()
+    return block.kind == "short" and len(line.split()) >= 3 and bool(re.search(r"[.!?؟۔][\"”’»)]*$", line))

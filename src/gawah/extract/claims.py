@@ -7,6 +7,7 @@ the facts; a claim is what a party says about the facts ("the Taliban deny killi
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -104,10 +105,15 @@ def find_claims(text: str, sentences: list[tuple[int, int]], dates: dict[int, st
     aliases = _alias_map([n.name for n in all_names])
     out: list[ClaimMention] = []
     last_speaker: tuple[str, str | None] | None = None
-    for s, e in sentences:
+    starts = [s for s, _ in sentences]
+    names_in: list[list[NameMention]] = [[] for _ in sentences]
+    for n in all_names:
+        i = bisect.bisect_right(starts, n.start) - 1
+        if i >= 0 and n.start < sentences[i][1]:
+            names_in[i].append(n)
+    for (s, e), names in zip(sentences, names_in, strict=True):
         sentence = text[s:e]
         speaker: tuple[str, str | None] | None = None
-        names = [n for n in all_names if s <= n.start < e]
         speech = _EN_SPEECH.search(sentence)
         normalized = normalize_text(sentence) if re.search(r"[\u0600-\u06FF]", sentence) else ""
         ar_speech = _AR_SPEECH.search(normalized) if normalized else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gawah.extract.intervals import SpanIndex
 from gawah.extract.normalize import normalize_with_map
 
 _EN_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -92,13 +93,13 @@ _NUM_WORD = "|".join(sorted([*_EN_UNITS, *_EN_TENS, *_EN_SCALES], key=len, rever
 _EN_QUAL_ALT = "|".join(f"(?:{q})" for q, _ in _QUALIFIERS)
 _EN_QUAL_BEFORE = re.compile(rf"(?:^|(?<=\W))(?P<qual>{_EN_QUAL_ALT})\s+$", re.IGNORECASE)
 _EN_NUMBER = re.compile(
-    rf"(?<![\w-])(?P<num>\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+(?!\d)|"
+    rf"(?<![\w-])(?P<num>\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d{{1,9}}(?!\d)|"
     rf"(?P<vague>tens of thousands|hundreds of thousands|dozens|scores|hundreds|thousands|a dozen|two dozen)|"
     rf"(?:{_NUM_WORD})(?:[\s-]+(?:and\s+)?(?:{_NUM_WORD}))*)\b",
     re.IGNORECASE)
 _AR_QUAL_ALT = "|".join(f"(?:{q})" for q, _ in _AR_QUALIFIERS)
 _AR_NUMBER = re.compile(
-    rf"(?:(?P<qual>{_AR_QUAL_ALT})\s+)?(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|"
+    rf"(?:(?P<qual>{_AR_QUAL_ALT})\s+)?(?<!\d)(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d{{1,9}}(?!\d)|"
     rf"(?P<vague>{'|'.join(sorted(_AR_VAGUE, key=len, reverse=True))})|"
     rf"(?:{'|'.join(sorted(_AR_NUMBERS, key=len, reverse=True))}))(?![\w])")
 
@@ -138,11 +139,11 @@ def find_counts(text: str, start: int = 0, end: int | None = None,
     ``masked`` spans (dates, footnote marks) are skipped: "10 May 2022" holds no count.
     """
     end = len(text) if end is None else end
-    masked = masked or []
+    masked_index = SpanIndex(masked or [])
     out: list[CountMention] = []
     for m in _EN_NUMBER.finditer(text, start, end):
         s, e = m.start(), m.end()
-        if any(s < me and e > ms for ms, me in masked):
+        if masked_index.overlaps(s, e):
             continue
         num = m.group("num")
         qual_m = _EN_QUAL_BEFORE.search(text[max(start, s - 25):s])
@@ -179,7 +180,7 @@ def find_counts(text: str, start: int = 0, end: int | None = None,
         out.append(CountMention(s, e, value, qualifier, unit, ns, ne))
     region = text[start:end]
     if re.search(r"[\u0600-\u06FF]", region):
-        out.extend(_arabic_counts(region, start, masked))
+        out.extend(_arabic_counts(region, start, masked_index))
     out.sort(key=lambda c: c.start)
     return out
 
@@ -190,30 +191,35 @@ def _counted_noun(after: str) -> tuple[int, int] | None:
     Up to four words may come between ("218 extrajudicial executions", "dozens of Panjshir
     civilians", "at least six of the detained men"); a verb or preposition ends the search.
     """
-    pos = 0
+    found: tuple[int, int] | None = None
     for i, w in enumerate(re.finditer(r"[^\W\d_][\w'’-]*|[.,;:!?()\"“”]", after)):
         word = w.group(0)
+        if found is not None:
+            # Run on to the head noun: "extrajudicial executions", "former officers".
+            if _EN_COUNTED.fullmatch(word):
+                found = (found[0], w.end())
+                continue
+            return found
         if i > 5 or word in ".,;:!?()\"“”":
             return None
         if _EN_EXCLUDED.fullmatch(word):
             return None
         if _EN_COUNTED.fullmatch(word):
-            return (w.start(), w.end())
+            found = (w.start(), w.end())
+            continue
         if word.lower() in ("were", "was", "have", "had", "has", "are", "is", "in", "on", "at", "by",
                             "from", "to", "for", "who", "which", "that", "with", "and", "or", "after"):
             return None
-        pos = w.end()
-    del pos
-    return None
+    return found
 
 
-def _arabic_counts(region: str, base: int, masked: list[tuple[int, int]]) -> list[CountMention]:
+def _arabic_counts(region: str, base: int, masked: SpanIndex) -> list[CountMention]:
     norm = normalize_with_map(region)
     out: list[CountMention] = []
     for m in _AR_NUMBER.finditer(norm.text):
         s, e = norm.to_original(m.start(), m.end())
         s, e = base + s, base + e
-        if any(s < me and e > ms for ms, me in masked):
+        if masked.overlaps(s, e):
             continue
         num = m.group("num")
         if m.group("vague"):

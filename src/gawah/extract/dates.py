@@ -18,6 +18,7 @@ from typing import Literal
 
 import jdatetime
 
+from gawah.extract.intervals import SpanIndex, keep_non_overlapping
 from gawah.extract.normalize import normalize_with_map
 
 Precision = Literal["day", "month", "year"]
@@ -334,13 +335,8 @@ def _specificity(a: _Atom) -> int:
 
 def _drop_overlaps(atoms: list[_Atom]) -> list[_Atom]:
     """Keep the longest, most specific atom where atoms overlap."""
-    atoms.sort(key=lambda a: (-(a.end - a.start), -_specificity(a), a.start))
-    kept: list[_Atom] = []
-    for a in atoms:
-        if all(a.end <= k.start or a.start >= k.end for k in kept):
-            kept.append(a)
-    kept.sort(key=lambda a: a.start)
-    return kept
+    return keep_non_overlapping(atoms, lambda a: (a.start, a.end),
+                                lambda a: (-(a.end - a.start), -_specificity(a), a.start))
 
 
 def _year_for(atom: _Atom, previous_years: dict[str, int | None], published: date | None) -> int | None:
@@ -522,7 +518,7 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
         if first and last and first <= last:
             s, e = norm.to_original(m.start(), m.end())
             mentions.append(DateMention(s, e, first, last, "day", "period"))
-    taken = [(mm.start, mm.end) for mm in mentions]
+    taken = SpanIndex((mm.start, mm.end) for mm in mentions)
 
     i = 0
     while i < len(resolved):
@@ -541,14 +537,15 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
                 end_atom = nxt
                 i += 1
         s, e = norm.to_original(atom.start, end_atom.end)
-        if not any(s < te and e > ts for ts, te in taken):
+        if not taken.overlaps(s, e):
             mentions.append(DateMention(s, e, first, last, precision, kind, atom.cal))  # type: ignore[arg-type]
         i += 1
 
     if published is not None:
+        absolute = SpanIndex((mm.start, mm.end) for mm in mentions)
         for rel in _relative(ntext, published):
             s, e = norm.to_original(rel.start, rel.end)
-            if not any(s < mm.end and e > mm.start for mm in mentions):
+            if not absolute.overlaps(s, e):
                 mentions.append(replace(rel, start=s, end=e))
     mentions.sort(key=lambda mm: mm.start)
     return mentions

@@ -9,8 +9,10 @@ import bisect
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from gawah.extract import vocabulary as vocab
 from gawah.extract.actors import (
@@ -25,6 +27,7 @@ from gawah.extract.article import Block, article_blocks
 from gawah.extract.claims import affiliations, find_claims
 from gawah.extract.counts import CountMention, find_counts
 from gawah.extract.dates import DateMention, find_dates
+from gawah.extract.intervals import SpanIndex
 from gawah.extract.language import detect_language
 from gawah.extract.metadata import guess_published, guess_title
 from gawah.extract.models import (
@@ -305,7 +308,8 @@ def extract_facts(
 
     all_sentences = split_sentences(text, a_start, a_end)
     # Facts come from paragraphs that read as text, not from headlines, captions or list lines.
-    sentences = [s for s in all_sentences if _in_text_block(s, blocks, text)]
+    block_starts = [b.start for b in blocks]
+    sentences = [s for s in all_sentences if _in_text_block(s, blocks, text, block_starts)]
     starts = [s.start for s in sentences]
     triggers = _find_triggers(text, a_start, a_end)
     facts = [_SentenceFacts(s) for s in sentences]
@@ -322,8 +326,8 @@ def extract_facts(
     dateline = _dateline(text, all_dates, published)
     discovered = discover_organisations(text, 0, a_end)
     org_spans = organisation_spans(text, discovered, a_start, a_end)
-    places = [p for p in find_places(text, a_start, a_end)
-              if not any(s <= p.start < e for s, e in org_spans)]
+    in_org = SpanIndex(org_spans)
+    places = [p for p in find_places(text, a_start, a_end) if not in_org.overlaps(p.start, p.start + 1)]
     province_votes = Counter(p.entry.province for p in places if p.entry.province)
     dominant = None
     if province_votes:
@@ -335,7 +339,9 @@ def extract_facts(
 
     sentence_perps = perpetrators_in_sentences(text, [(s.start, s.end) for s in sentences])
     org_mentions = organisation_mentions(text, a_start, a_end, discovered)
-    sentence_orgs = [find_organisations(text[s.start:s.end], org_mentions, s.start) for s in sentences]
+    sentence_orgs = [find_organisations(text[s.start:s.end], mentions, s.start)
+                     for s, mentions in zip(sentences, _bucket(org_mentions, lambda m: m[0], sentences),
+                                            strict=True)]
     article_counts = find_counts(text, a_start, a_end, masked)
     doc_perp = Counter(p for p, _ in sentence_perps if p)
     title_orgs = [n for _, n in organisation_mentions(doc.title or "", discovered=discovered)]
@@ -355,14 +361,17 @@ def extract_facts(
     para_org: dict[int, str] = {}
     para_perp: dict[int, tuple[str, str | None]] = {}
     prev: _SentenceFacts | None = None
+    places_in = _bucket(places, lambda p: p.start, sentences)
+    dates_in = _bucket(all_dates, lambda d: d.start, sentences)
+    counts_in = _bucket(article_counts, lambda c: c.start, sentences)
     for k, sf in enumerate(facts):
         sent = sf.sentence
         s_text = text[sent.start:sent.end]
-        s_places = [p for p in places if sent.start <= p.start < sent.end]
+        s_places = places_in[k]
         # Where people fled or were taken to ("left for Pul-e-Khumri") is not where it happened.
         s_places = [p for p in s_places
                     if not _DESTINATION.search(text[max(sent.start, p.start - 40):p.start])]
-        s_dates = [d for d in all_dates if sent.start <= d.start < sent.end and d is not dateline
+        s_dates = [d for d in dates_in[k] if d is not dateline
                    and not _is_report_date(text, sent, d)]
         orgs = sentence_orgs[k]
         perp = sentence_perps[k]
@@ -380,7 +389,7 @@ def extract_facts(
                 gaz = load_gazetteer()
                 place_models = [Place(name=gaz.province_name(fallback), province=gaz.province_name(fallback),
                                       pcode=fallback, kind="province")]
-            counts = [c for c in article_counts if sent.start <= c.start < sent.end]
+            counts = counts_in[k]
             assigned = _assign_counts(text, counts, sf.triggers) if sf.triggers else {}
             groups = find_victim_groups(s_text)
             perp_code, perp_detail = perp if perp[0] else para_perp.get(sent.paragraph, (default_perp, None))
@@ -420,14 +429,30 @@ def extract_facts(
             para_perp[sent.paragraph] = (perp[0], perp[1])
         prev = sf
 
-    names = [n for n in find_names(text, a_start, a_end) if not any(s <= n.start < e for s, e in org_spans)]
+    names = [n for n in find_names(text, a_start, a_end) if not in_org.overlaps(n.start, n.start + 1)]
     claims = _claims(text, original, sentences, all_dates, names)
     persons = _persons(text, original, sentences, victim_sentences, {c.speaker for c in claims}, names)
     return Extraction(document=doc, incidents=incidents, persons=persons, claims=claims)
 
 
-def _in_text_block(sent: Sentence, blocks: list[Block], text: str) -> bool:
-    for b in blocks:
+T = TypeVar("T")
+
+
+def _bucket(items: list[T], position: Callable[[T], int], sentences: list[Sentence]) -> list[list[T]]:
+    """Items grouped by the sentence their position falls in (items outside every sentence drop)."""
+    starts = [s.start for s in sentences]
+    out: list[list[T]] = [[] for _ in sentences]
+    for item in items:
+        pos = position(item)
+        i = bisect.bisect_right(starts, pos) - 1
+        if i >= 0 and pos < sentences[i].end:
+            out[i].append(item)
+    return out
+
+
+def _in_text_block(sent: Sentence, blocks: list[Block], text: str, block_starts: list[int]) -> bool:
+    i = bisect.bisect_right(block_starts, sent.start) - 1
+    for b in blocks[max(i, 0):i + 1]:
         if b.start <= sent.start < b.end:
             block = text[b.start:b.end].strip()
             # Editorial notes: "[Demonstration text ...]", "> **Note ...**".
@@ -455,12 +480,13 @@ def _claims(text: str, original: str, sentences: list[Sentence], dates: list[Dat
             names: list[NameMention]) -> list[ClaimFact]:
     spans = [(s.start, s.end) for s in sentences]
     sentence_dates: dict[int, str | None] = {}
-    for s in sentences:
-        d = next((d for d in dates if s.start <= d.start < s.end and d.precision == "day"), None)
+    for s, in_s in zip(sentences, _bucket(dates, lambda d: d.start, sentences), strict=True):
+        d = next((d for d in in_s if d.precision == "day"), None)
         sentence_dates[s.start] = d.first.isoformat() if d else None
+    by_start = {s.start: s for s in sentences}
     out: list[ClaimFact] = []
     for c in find_claims(text, spans, sentence_dates, names):
-        sent = next(s for s in sentences if s.start == c.sentence_start)
+        sent = by_start[c.sentence_start]
         out.append(ClaimFact(
             speaker=c.speaker, affiliation=c.affiliation, date=sentence_dates.get(c.sentence_start),
             stance=c.stance,  # type: ignore[arg-type]
@@ -484,6 +510,7 @@ def _persons(text: str, original: str, sentences: list[Sentence],
              all_names: list[NameMention]) -> list[PersonFact]:
     index = {s.start: i for i, s in enumerate(sentences)}
     codes_by_start = {s.start: codes for s, codes in victim_sentences}
+    names_in = _bucket(all_names, lambda n: n.start, sentences)
     party = affiliations(text, all_names)
     by_name: dict[str, PersonFact] = {}
     violations_by_name: dict[str, list[str]] = {}
@@ -493,7 +520,7 @@ def _persons(text: str, original: str, sentences: list[Sentence],
         extra: list[str] = []
         if follow is not None and _PRONOUN_START.match(text[follow.start:follow.end]):
             extra = codes_by_start.get(follow.start, [])
-        for n in (n for n in all_names if sent.start <= n.start < sent.end):
+        for n in names_in[i]:
             if n.name in speakers or n.name in party or is_speaker(text, n) or _is_perpetrator(text, n):
                 continue
             _add_person(by_name, violations_by_name, original, n, codes + extra, sent)
@@ -506,7 +533,7 @@ def _persons(text: str, original: str, sentences: list[Sentence],
             continue
         codes = [_AMONG_CODES.get(m.group(1).lower(), "")] if m.group(1).lower() in _AMONG_CODES \
             else codes_by_start[prev_sent.start]
-        for n in (n for n in all_names if sent.start <= n.start < sent.end):
+        for n in names_in[i]:
             if n.name not in speakers and not is_speaker(text, n):
                 _add_person(by_name, violations_by_name, original, n, codes, sent)
     # A named person in a sentence with no violation, followed by "He/She ..." with one.
@@ -516,7 +543,7 @@ def _persons(text: str, original: str, sentences: list[Sentence],
             continue
         if not _PRONOUN_START.match(text[follow.start:follow.end]):
             continue
-        for n in (n for n in all_names if sent.start <= n.start < sent.end and n.has_age):
+        for n in (n for n in names_in[i] if n.has_age):
             if n.name not in speakers and not is_speaker(text, n):
                 _add_person(by_name, violations_by_name, original, n, codes_by_start[follow.start], sent)
     for name, fact in by_name.items():

@@ -18,6 +18,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from gawah.extract.intervals import SpanIndex, keep_non_overlapping
 from gawah.extract.normalize import NormalizedText, normalize_text, normalize_with_map
 
 _MAX_NGRAM = 4
@@ -187,7 +188,7 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Place
         province_ctx = bool(_EN_PROVINCE_AFTER.match(after) or _EN_PROVINCE_BEFORE.search(before))
         provs = [c for c in cands if c.kind == "province"]
         dists = [c for c in cands if c.kind == "district"]
-        if provs and (province_ctx or not district_ctx):
+        if provs and (province_ctx or not district_ctx or not dists):
             raw.append((s, e, text[s:e], provs, True))
         elif dists:
             if not district_ctx and (key in _EN_STOP or len(key) < 4):
@@ -281,12 +282,7 @@ def _arabic_ngrams(text: str) -> list[tuple[tuple[int, int], str]]:
 
 def _longest(raw: list[tuple[int, int, str, list[GazetteerEntry], bool]]
              ) -> list[tuple[int, int, str, list[GazetteerEntry], bool]]:
-    raw = sorted(raw, key=lambda r: (-(r[1] - r[0]), r[0]))
-    kept: list[tuple[int, int, str, list[GazetteerEntry], bool]] = []
-    for r in raw:
-        if all(r[1] <= k[0] or r[0] >= k[1] for k in kept):
-            kept.append(r)
-    return sorted(kept, key=lambda r: r[0])
+    return keep_non_overlapping(raw, lambda r: (r[0], r[1]), lambda r: (-(r[1] - r[0]), r[0]))
 
 
 def _choose(cands: list[GazetteerEntry], named: Counter[str]) -> GazetteerEntry | None:
@@ -303,14 +299,14 @@ def _villages(text: str, start: int, end: int, region: str, found: list[PlaceMen
     gaz = load_gazetteer()
     named = Counter(p.entry.province for p in found)
     out: list[PlaceMention] = []
-    taken = [(p.start, p.end) for p in found]
+    taken = SpanIndex((p.start, p.end) for p in found)
     for m in _EN_VILLAGE.finditer(region):
         group = 1 if m.group(1) else 2
         names_text = m.group(group)
         base = start + m.start(group)
         for nm in re.finditer(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}", names_text):
             s, e = base + nm.start(), base + nm.end()
-            if any(s < te and e > ts for ts, te in taken):
+            if taken.overlaps(s, e):
                 continue
             cands = gaz.villages_latin.get(ascii_key(nm.group(0)), [])
             out.append(_village_mention(text, s, e, cands, named))
@@ -329,7 +325,7 @@ def _villages(text: str, start: int, end: int, region: str, found: list[PlaceMen
             elif not cands:
                 ne = ns + len(words[0])
             s, e = _orig(norm, start, ns, ne)
-            if any(s < te and e > ts for ts, te in taken):
+            if taken.overlaps(s, e):
                 continue
             out.append(_village_mention(text, s, e, cands, named))
     return [p for p in out if p is not None]

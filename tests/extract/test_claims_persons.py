@@ -1,0 +1,74 @@
+"""Claims (who said what, when, with what stance) and named victims with their fate."""
+
+from datetime import date
+
+from gawah.extract import extract_facts
+
+DENIAL = (
+    "On 18 July 2023, Mawlawi Abdul Karim Sabir, the spokesman of the Taliban police command in Takhar, "
+    "denied that anyone had been detained in Warsaj. \u201cThese reports are propaganda,\u201d he said.\n\n"
+    "Relatives said at least 19 men were detained in Warsaj district of Takhar province on 12 July 2023.\n\n"
+    "Shir Agha Hamidi, 34, a former soldier, was detained on 12 July 2023. His whereabouts remain unknown.\n\n"
+    "Rahim Gul Safi, a researcher at the monitoring group, said the detentions continued.\n"
+)
+
+
+def test_denial_by_a_party_is_a_claim_not_a_killing() -> None:
+    result = extract_facts(DENIAL, published=date(2023, 7, 26))
+    claims = result.claims
+    assert claims and claims[0].speaker == "Mawlawi Abdul Karim Sabir"
+    assert claims[0].stance == "denial"
+    assert claims[0].affiliation == "Taliban"
+    assert claims[0].date == "2023-07-18"
+    # "he said" continues the same speaker.
+    assert {c.speaker for c in claims} == {"Mawlawi Abdul Karim Sabir"}
+
+
+def test_report_date_is_not_incident_date() -> None:
+    result = extract_facts(DENIAL, published=date(2023, 7, 26))
+    dates = {inc.date.start for inc in result.incidents if inc.date}
+    assert "2023-07-12" in dates
+    assert "2023-07-18" not in dates  # the day the denial was made
+    assert "2023-07-26" not in dates  # the publication date
+
+
+def test_named_victim_and_fate() -> None:
+    result = extract_facts(DENIAL, published=date(2023, 7, 26))
+    persons = {p.name: p for p in result.persons}
+    assert "Shir Agha Hamidi" in persons
+    assert persons["Shir Agha Hamidi"].fate == "missing"
+    assert persons["Shir Agha Hamidi"].role == "victim"
+    # Speakers are not victims.
+    assert "Mawlawi Abdul Karim Sabir" not in persons
+    assert "Rahim Gul Safi" not in persons
+
+
+def test_un_statement_is_a_report_not_a_claim() -> None:
+    text = ("Ms. Fatima Noori, a UN human rights officer, said the mission documented at least 12 "
+            "arbitrary arrests of journalists in Herat.")
+    result = extract_facts(text)
+    assert result.claims == []
+    assert result.persons == []
+    assert result.incidents[0].violation == "arbitrary_detention"
+    assert result.incidents[0].count is not None and result.incidents[0].count.value == 12
+
+
+def test_known_spokesman_in_dari() -> None:
+    text = "ذبیح‌الله مجاهد، سخنگوی طالبان، گزارش‌ها درباره کشتار غیرنظامیان را رد کرد."
+    result = extract_facts(text)
+    assert [(c.speaker, c.stance) for c in result.claims] == [("Zabihullah Mujahid", "denial")]
+    assert result.incidents == []
+
+
+def test_dari_victim_with_age() -> None:
+    text = "محمدنبی احمدزی (۴۵ ساله) شب گذشته در ولسوالی جاغوری ولایت غزنی با شلیک گلوله کشته شد."
+    result = extract_facts(text)
+    assert [(p.name, p.fate) for p in result.persons] == [("محمدنبی احمدزی", "killed")]
+    assert {pl.province for inc in result.incidents for pl in inc.places} == {"Ghazni"}
+
+
+def test_among_the_dead() -> None:
+    text = ("At least 7 civilians were killed in Spin Boldak district, Kandahar province, on 14 November "
+            "2022. Among the dead was Gul Zaman Noori, 52, the father of the groom.")
+    result = extract_facts(text)
+    assert [(p.name, p.fate) for p in result.persons] == [("Gul Zaman Noori", "killed")]
