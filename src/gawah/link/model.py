@@ -167,7 +167,8 @@ def blocking_rules(columns: Mapping[str, bool]) -> list[BlockingRuleCreator]:
     """
     has = {c for c, filled in columns.items() if filled}
     rules = [block_on("name_key", "father_key")] if "father_key" in has else [block_on("name_key")]
-    for other in ("birth_year", "district_key", "birth_date", "village_key"):
+    # Not name and district alone: a common name in one district already makes millions of pairs.
+    for other in ("birth_year", "birth_date", "village_key"):
         if other in has:
             rules.append(block_on("name_key", other))
     if "father_key" in has:
