@@ -79,3 +79,10 @@ def test_every_row_that_can_hold_personal_data_has_confidentiality() -> None:
         assert "confidentiality" in model.__table__.columns, model.__name__
     persons = {c.name for c in Base.metadata.tables["persons"].columns}
     assert {"father_name", "grandfather_name", "tribe", "home_province", "is_pseudonym"} <= persons
+
+
+def test_the_migration_history_has_one_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(migrate.alembic_config("sqlite://")).get_heads()
+    assert len(heads) == 1, f"two migrations branch from one parent: {heads}; re-point one down_revision"
