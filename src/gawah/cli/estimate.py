@@ -36,7 +36,7 @@ def estimate(
     ],
     method: Annotated[
         Method,
-        typer.Option(help="auto: Chapman for two lists, log-linear (BIC) for three or more."),
+        typer.Option(help="auto: Chapman for two lists, latent-class (with log-linear beside) for more."),
     ] = Method.AUTO,
     seed: Annotated[int, typer.Option(help="Random seed of the latent-class sampler.")] = 0,
     criterion: Annotated[
