@@ -497,7 +497,7 @@ def _read_image_info(info: dict[Any, Any], meta: MediaMetadata) -> None:
 def _json_value(value: Any) -> Any:
     """A JSON-safe copy of an EXIF value (rationals to floats, short bytes to text, long bytes dropped)."""
     if isinstance(value, str):
-        return value.replace("\x00", "").strip()
+        return value.replace("\x00", "").strip()[:4000]  # a text chunk can hold megabytes
     if isinstance(value, bool | int):
         return value
     if isinstance(value, float):
