@@ -125,7 +125,7 @@ def test_same_pipeline_on_local_spark_agrees_with_duckdb(tmp_path: Path) -> None
     # Splink breaks long Spark query plans with checkpoints, which need a folder.
     spark.sparkContext.setCheckpointDir(str(tmp_path / "checkpoints"))
     try:
-        data = generate(600, seed=3)
+        data = generate(150, seed=3)
         on_spark = dedupe(data.records, threshold=0.9, backend=SparkBackend(spark, num_partitions=4))
         on_duckdb = dedupe(data.records, threshold=0.9)
         spark_score = score_clusters(on_spark.clusters, data.person_of)
