@@ -7,7 +7,7 @@ import re
 
 from gawah.extract import vocabulary as vocab
 from gawah.extract.intervals import keep_non_overlapping
-from gawah.extract.normalize import normalize_with_map
+from gawah.extract.normalize import normalize_text, normalize_with_map
 
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 
@@ -24,16 +24,33 @@ def perpetrators_in_sentences(text: str, spans: list[tuple[int, int]]) -> list[t
     if not spans:
         return []
     hits = vocab.perpetrator_matcher().finditer(text, spans[0][0], spans[-1][1])
-    hit_starts = sorted(hs for _, hs, _ in hits)
+    hit_starts = [hs for _, hs, _ in hits]
     out: list[tuple[str | None, str | None]] = []
     for s, e in spans:
-        i = bisect.bisect_left(hit_starts, s)
-        has_hit = i < len(hit_starts) and hit_starts[i] < e
+        lo, hi = bisect.bisect_left(hit_starts, s), bisect.bisect_left(hit_starts, e)
         sentence = text[s:e]
-        if has_hit or _ARABIC.search(sentence):
+        if _ARABIC.search(sentence):
             out.append(find_perpetrator(sentence))
         else:
-            out.append((None, None))
+            local = [(code, hs - s, he - s) for code, hs, he in hits[lo:hi]]
+            out.append(_choose_perpetrator(sentence, local))
+    return out
+
+
+def victim_groups_in_sentences(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:
+    """:func:`find_victim_groups` for each (start, end) span of ``text``, searching the text once."""
+    if not spans:
+        return []
+    hits = vocab.victim_group_matcher().finditer(text, spans[0][0], spans[-1][1])
+    hit_starts = [hs for _, hs, _ in hits]
+    out: list[list[str]] = []
+    for s, e in spans:
+        lo, hi = bisect.bisect_left(hit_starts, s), bisect.bisect_left(hit_starts, e)
+        sentence = text[s:e]
+        if _ARABIC.search(sentence):
+            out.append(find_victim_groups(sentence))
+        else:
+            out.append(list(dict.fromkeys(code for code, _, _ in hits[lo:hi])))
     return out
 
 
@@ -44,29 +61,27 @@ def find_perpetrator(sentence: str) -> tuple[str | None, str | None]:
     most specific wins over the Taliban (a sentence on "Pakistani drones" supporting the Taliban
     reports a foreign military's strike).
     """
-    lex = vocab.perpetrators()
-    normalized = normalize_with_map(sentence).text if _ARABIC.search(sentence) else None
-    found: dict[str, int] = {}
-    for code, s, _ in vocab.perpetrator_matcher().finditer(sentence):
-        found.setdefault(code, s)
-    if normalized is not None:
-        for code, pattern in lex.arabic.items():
-            hits = [m.start() for m in pattern.finditer(normalized)]
-            if hits and code not in found:
-                found[code] = hits[0]
-    if not found:
-        return None, None
+    hits = vocab.perpetrator_matcher().finditer(sentence)
+    if _ARABIC.search(sentence):
+        normalized = normalize_text(sentence)
+        for code, pattern in vocab.perpetrators().arabic.items():
+            m = pattern.search(normalized)
+            if m:
+                hits.append((code, -1, -1))  # position in the normalised text: no span to report
+    return _choose_perpetrator(sentence, hits)
+
+
+def _choose_perpetrator(sentence: str,
+                        hits: list[tuple[str, int, int]]) -> tuple[str | None, str | None]:
+    codes = {code for code, _, _ in hits}
     for code in ("foreign_military", "armed_group", "taliban", "unknown"):
-        if code in found:
+        if code in codes:
             detail = None
             if code == "foreign_military":
-                for name, pattern in vocab.foreign_countries():
-                    if pattern.search(sentence):
-                        detail = name
-                        break
+                countries = vocab.foreign_countries()
+                detail = next((name for name, pattern in countries if pattern.search(sentence)), None)
             elif code == "armed_group":
-                m = lex.english["armed_group"].search(sentence)
-                detail = m.group(0) if m else None
+                detail = next((sentence[s:e] for c, s, e in hits if c == code and s >= 0), None)
             return code, detail
     return None, None
 
@@ -74,7 +89,7 @@ def find_perpetrator(sentence: str) -> tuple[str | None, str | None]:
 def find_victim_groups(sentence: str) -> list[str]:
     """Victim-group codes named in a sentence, in vocabulary order."""
     lex = vocab.victim_groups()
-    normalized = normalize_with_map(sentence).text if _ARABIC.search(sentence) else None
+    normalized = normalize_text(sentence) if _ARABIC.search(sentence) else None
     out = list(dict.fromkeys(code for code, _, _ in vocab.victim_group_matcher().finditer(sentence)))
     if normalized is not None:
         out += [code for code, p in lex.arabic.items() if p.search(normalized) and code not in out]

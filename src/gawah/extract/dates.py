@@ -160,11 +160,11 @@ _AR_ORD = r"(?:\s?(?:ام|مه|مې|ئم|می|م))?(?:\s+(?:نېټې|نیټې|ن
 # A Dari month name in brackets after a Pashto one: "د چنګاښ (سرطان)".
 _AR_ALT_MONTH = r"(?:\s*\([^)\d]{1,15}\))?"
 
-_P_EN_DMY = re.compile(rf"\b(\d{{1,2}}){_ORD}(?:\s+of)?\s+({_EN_MONTH_ALT})\.?,?\s+(\d{{4}})\b")
-_P_EN_MDY = re.compile(rf"\b({_EN_MONTH_ALT})\.?\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}})\b")
-_P_EN_DM = re.compile(rf"\b(\d{{1,2}}){_ORD}(?:\s+of)?\s+({_EN_MONTH_ALT})\b\.?")
-_P_EN_MD = re.compile(rf"\b({_EN_MONTH_ALT})\.?\s+(\d{{1,2}}){_ORD}\b(?!\s*[,:]?\s*\d)")
-_P_EN_MY = re.compile(rf"\b({_EN_MONTH_ALT})\.?,?\s+(?:of\s+)?(\d{{4}})\b")
+# "5 September 2021", "5 September"; "September 5, 2021", "September 5", "September 2021".
+_P_EN_DAY_FIRST = re.compile(
+    rf"\b(\d{{1,2}}){_ORD}(?:\s+of)?\s+({_EN_MONTH_ALT})\b\.?(?:,?\s+(\d{{4}})\b)?")
+_P_EN_MONTH_FIRST = re.compile(
+    rf"\b({_EN_MONTH_ALT})\b\.?(?:\s+(\d{{1,2}}){_ORD}\b(?!\s*:)(?:,?\s+(\d{{4}})\b)?|,?\s+(?:of\s+)?(\d{{4}})\b)")
 _P_EN_MY_QUALIFIER = re.compile(
     r"\b(early|mid|late|the end of|end of|the beginning of|beginning of)[\s-]+$", re.IGNORECASE)
 _P_EN_Y = re.compile(r"\b(19[5-9]\d|20\d\d)\b(?!\s*(?:people|persons|civilians|cases))")
@@ -253,19 +253,19 @@ def _atoms_solar_roman(text: str) -> list[_Atom]:
 
 def _atoms_english_months(text: str) -> list[_Atom]:
     atoms: list[_Atom] = []
-    for m in _P_EN_DMY.finditer(text):
-        atoms.append(_Atom(m.start(), m.end(), int(m[3]), _EN_MONTHS[m[2].lower()], int(m[1]), "gregorian"))
-    for m in _P_EN_MDY.finditer(text):
-        atoms.append(_Atom(m.start(), m.end(), int(m[3]), _EN_MONTHS[m[1].lower()], int(m[2]), "gregorian"))
-    for m in _P_EN_MY.finditer(text):
+    for m in _P_EN_DAY_FIRST.finditer(text):
+        year = int(m[3]) if m[3] else None
+        atoms.append(_Atom(m.start(), m.end(), year, _EN_MONTHS[m[2].lower()], int(m[1]), "gregorian"))
+    for m in _P_EN_MONTH_FIRST.finditer(text):
+        month = _EN_MONTHS[m[1].lower()]
+        if m[2]:
+            year = int(m[3]) if m[3] else None
+            atoms.append(_Atom(m.start(), m.end(), year, month, int(m[2]), "gregorian"))
+            continue
         qual = _P_EN_MY_QUALIFIER.search(text[max(0, m.start() - 20):m.start()])
         start = m.start() - len(qual.group(0)) if qual else m.start()
-        atoms.append(_Atom(start, m.end(), int(m[2]), _EN_MONTHS[m[1].lower()], None, "gregorian",
+        atoms.append(_Atom(start, m.end(), int(m[4]), month, None, "gregorian",
                            qual.group(1).lower() if qual else None))
-    for m in _P_EN_DM.finditer(text):
-        atoms.append(_Atom(m.start(), m.end(), None, _EN_MONTHS[m[2].lower()], int(m[1]), "gregorian"))
-    for m in _P_EN_MD.finditer(text):
-        atoms.append(_Atom(m.start(), m.end(), None, _EN_MONTHS[m[1].lower()], int(m[2]), "gregorian"))
     return atoms
 
 

@@ -50,6 +50,7 @@ _DROP = {"\u200c", "\u200d", "\u200e", "\u200f", "\u0640", "\ufeff", "\u00ad", "
 
 # Extra fold for match keys only: gaf variants and the Pashto yeh forms.
 _KEY_LETTERS = {"\u06ab": "\u06af", "\u06d0": "\u06cc", "\u06cd": "\u06cc", "\u0626": "\u06cc"}
+_KEY_TABLE = {ord(k): v for k, v in _KEY_LETTERS.items()}
 
 
 # Harakat, tanwin, shadda, superscript alef and Quranic marks, and the Latin combining accents
@@ -82,7 +83,7 @@ def normalize_text(text: str, *, for_key: bool = False) -> str:
     """
     out = text.translate(_TABLE)
     if for_key:
-        out = "".join(_KEY_LETTERS.get(ch, ch) for ch in out).lower()
+        out = out.translate(_KEY_TABLE).lower()
         out = " ".join(out.split())
     return out
 

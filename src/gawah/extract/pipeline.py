@@ -18,10 +18,10 @@ from gawah.extract import vocabulary as vocab
 from gawah.extract.actors import (
     discover_organisations,
     find_organisations,
-    find_victim_groups,
     organisation_mentions,
     organisation_spans,
     perpetrators_in_sentences,
+    victim_groups_in_sentences,
 )
 from gawah.extract.article import Block, article_blocks
 from gawah.extract.claims import affiliations, find_claims
@@ -41,7 +41,7 @@ from gawah.extract.models import (
     Place,
     Span,
 )
-from gawah.extract.normalize import normalize_with_map
+from gawah.extract.normalize import normalize_text, normalize_with_map
 from gawah.extract.persons import NameMention, fate_of, find_names, is_speaker
 from gawah.extract.places import PlaceMention, find_places, load_gazetteer
 from gawah.extract.sentences import Sentence, split_sentences
@@ -127,14 +127,14 @@ def _is_reported(text: str, sent: Sentence, t: _Trigger, arabic: bool) -> bool:
     """False when the words around a trigger make it a demand, hypothetical, negation or denial."""
     before = text[sent.start:t.start]
     if arabic:
-        sentence = normalize_with_map(text[sent.start:sent.end]).text
+        sentence = normalize_text(text[sent.start:sent.end])
         if _AR_DEMAND.search(sentence) or _AR_DENIAL.search(sentence):
             return False
-        clause = re.split(r"[،,؛;:]", normalize_with_map(before).text)[-1]
+        clause = re.split(r"[،,؛;:]", normalize_text(before))[-1]
         if _AR_HYPOTHETICAL.search(clause):
             return False
-        after = normalize_with_map(text[t.end:t.end + 20]).text
-        if _AR_NEGATION_BEFORE.search(normalize_with_map(before[-15:]).text):
+        after = normalize_text(text[t.end:t.end + 20])
+        if _AR_NEGATION_BEFORE.search(normalize_text(before[-15:])):
             return False
         return not _AR_NEGATION_AFTER.match(after)
     if _EN_IMPERATIVE.match(text[sent.start:sent.end]) or _EN_DEMAND.search(before):
@@ -189,7 +189,7 @@ def _is_report_date(text: str, sent: Sentence, d: DateMention) -> bool:
     context = text[max(sent.start, d.start - 25):min(sent.end, d.end + 25)]
     if not re.search(r"[\u0600-\u06FF]", context):
         return False
-    return bool(_AR_REPORT_VERB.search(normalize_with_map(context).text))
+    return bool(_AR_REPORT_VERB.search(normalize_text(context)))
 
 
 def _first_violation_before(rest: str, limit: int) -> bool:
@@ -337,7 +337,9 @@ def extract_facts(
     footnotes = [(m.start(), m.end()) for m in re.finditer(r"\[\d{1,3}\]", text)]
     masked = [(d.start, d.end) for d in all_dates] + footnotes
 
-    sentence_perps = perpetrators_in_sentences(text, [(s.start, s.end) for s in sentences])
+    sentence_spans = [(s.start, s.end) for s in sentences]
+    sentence_perps = perpetrators_in_sentences(text, sentence_spans)
+    sentence_groups = victim_groups_in_sentences(text, sentence_spans)
     org_mentions = organisation_mentions(text, a_start, a_end, discovered)
     sentence_orgs = [find_organisations(text[s.start:s.end], mentions, s.start)
                      for s, mentions in zip(sentences, _bucket(org_mentions, lambda m: m[0], sentences),
@@ -391,7 +393,7 @@ def extract_facts(
                                       pcode=fallback, kind="province")]
             counts = counts_in[k]
             assigned = _assign_counts(text, counts, sf.triggers) if sf.triggers else {}
-            groups = find_victim_groups(s_text)
+            groups = sentence_groups[k]
             perp_code, perp_detail = perp if perp[0] else para_perp.get(sent.paragraph, (default_perp, None))
             org = orgs[0][1] if orgs else para_org.get(sent.paragraph, default_org)
             date_model = _date_range(s_dates[0], text) if s_dates else None

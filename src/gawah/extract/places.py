@@ -43,10 +43,15 @@ def ascii_key(name: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
+@lru_cache(maxsize=65536)
 def skeleton(key: str) -> str:
     """Consonants of an ASCII key: "jaghori" and "jaghuri" both give "jghr"."""
     consonants = re.sub(r"[aeiouyw\s]", "", key)
     return re.sub(r"(?<=[bcdfgjklmnpqrstvxz])h", "", consonants)
+
+
+_KEY_FOLD = {**{ord(k): v for k, v in {"\u06ab": "\u06af", "\u06d0": "\u06cc", "\u06cd": "\u06cc",
+                                        "\u0626": "\u06cc"}.items()}, **_PASHTO_KEY}
 
 
 def arabic_key(name: str) -> str:
@@ -106,6 +111,11 @@ class Gazetteer:
         # First words of English names: n-grams starting with any other word are not looked up.
         self.latin_first_words = frozenset(k.split()[0] for k in self.latin if k)
         self.latin_first_skeletons = frozenset(skeleton(k.split()[0]) for k in self.latin if k)
+        # Word-by-word beginnings of English names, and letter-by-letter beginnings of
+        # Arabic-script keys (which have no spaces): how far a run of words may grow.
+        self.latin_prefixes = frozenset(" ".join(k.split()[:j]) for k in self.latin
+                                        for j in range(1, len(k.split())))
+        self.arabic_prefixes = frozenset(k[:j] for k in self.arabic for j in range(2, len(k)))
 
     @staticmethod
     def _add(name: str, entry: GazetteerEntry, latin: dict[str, list[GazetteerEntry]],
@@ -167,18 +177,21 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Place
     region = text[start:end]
     raw: list[tuple[int, int, str, list[GazetteerEntry], bool]] = []  # start, end, text, candidates, explicit
 
-    for m, n in _latin_ngrams(region, gaz.latin_first_words, gaz.latin_first_skeletons):
+    for m, n in _latin_ngrams(region, gaz):
         key = ascii_key(n)
         cands = gaz.latin.get(key)
+        variants = gaz.latin_skeletons.get(skeleton(key), []) if not cands and len(key) >= 6 else []
+        if not cands and not variants:
+            continue
         s, e = start + m[0], start + m[1]
         after, before = text[e:e + 14], text[max(0, s - 16):s]
         district_ctx = bool(_EN_DISTRICT_AFTER.match(after) or _EN_DISTRICT_BEFORE.search(before)
                             or _list_followed_by_districts(text, e))
-        if not cands and len(key) >= 6:
+        if not cands:
             # A spelling variant: same consonants, same first letter, nearly the same letters;
             # only of one place, never a guess between several; a district only where the text
             # says it is one (surnames such as "Warsaji" come from place names).
-            sk_cands = [entry for known, entry in gaz.latin_skeletons.get(skeleton(key), [])
+            sk_cands = [entry for known, entry in variants
                         if known[0] == key[0] and fuzz.ratio(known, key) >= 80
                         and (entry.kind == "province" or district_ctx)]
             if len({c.pcode for c in sk_cands}) == 1:
@@ -201,9 +214,12 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Place
 
     if re.search(r"[\u0600-\u06FF]", region):
         norm = normalize_with_map(region)
-        for (ns, ne), n in _arabic_ngrams(norm.text):
-            key = arabic_key(n)
+        for (ns, ne), n in _arabic_ngrams(norm.text, gaz.arabic_prefixes):
+            # The text is normalised already: only the key folds remain.
+            key = n.translate(_KEY_FOLD).replace(" ", "").lower()
             cands = gaz.arabic.get(key)
+            if not cands and " " in n:
+                continue
             before, after = norm.text[max(0, ns - 12):ns], norm.text[ne:ne + 12]
             district_ctx = bool(_AR_DISTRICT_BEFORE.search(before) or _AR_DISTRICT_AFTER.match(after))
             province_ctx = bool(_AR_PROVINCE_AFTER.match(after) or re.search(r"ولایت\s*$", before))
@@ -245,37 +261,47 @@ def _list_followed_by_districts(text: str, end: int) -> bool:
                          text[end:end + 80]))
 
 
-def _latin_ngrams(region: str, first_words: frozenset[str],
-                  first_skeletons: frozenset[str]) -> list[tuple[tuple[int, int], str]]:
+def _latin_ngrams(region: str, gaz: Gazetteer) -> list[tuple[tuple[int, int], str]]:
+    """Runs of up to four words starting with a capital that may name a place: a run grows only
+    while its words begin some name of the gazetteer."""
     tokens = [(m.start(), m.end()) for m in _LATIN_TOKEN.finditer(region)]
     out: list[tuple[tuple[int, int], str]] = []
     for i, (s, e0) in enumerate(tokens):
         if not region[s].isupper():
             continue
-        first = ascii_key(region[s:e0]).split()
-        if not first or (first[0] not in first_words and skeleton(first[0]) not in first_skeletons):
+        key = ascii_key(region[s:e0])
+        first = key.split(" ", 1)[0]
+        if not first or (first not in gaz.latin_first_words
+                         and skeleton(first) not in gaz.latin_first_skeletons):
             continue
-        for n in range(1, _MAX_NGRAM + 1):
-            if i + n > len(tokens):
+        out.append(((s, e0), region[s:e0]))
+        for n in range(2, _MAX_NGRAM + 1):
+            if i + n > len(tokens) or key not in gaz.latin_prefixes:
+                break
+            ps, pe = tokens[i + n - 2][1], tokens[i + n - 1][0]
+            if pe - ps > 2 or region[ps:pe].strip(" -\t\n"):
                 break
             e = tokens[i + n - 1][1]
-            gap = region[tokens[i + n - 2][1]:tokens[i + n - 1][0]] if n > 1 else ""
-            if n > 1 and not re.fullmatch(r"[\s-]{1,2}", gap):
-                break
+            key = key + " " + ascii_key(region[pe:e])
             out.append(((s, e), region[s:e]))
     return out
 
 
-def _arabic_ngrams(text: str) -> list[tuple[tuple[int, int], str]]:
+def _arabic_ngrams(text: str, prefixes: frozenset[str]) -> list[tuple[tuple[int, int], str]]:
+    """Runs of up to three Arabic-script words; a run grows only while it begins some name."""
     tokens = [(m.start(), m.end()) for m in _AR_TOKEN.finditer(text)]
     out: list[tuple[tuple[int, int], str]] = []
-    for i, (s, _) in enumerate(tokens):
-        for n in range(1, 4):
-            if i + n > len(tokens):
+    for i, (s, e0) in enumerate(tokens):
+        out.append(((s, e0), text[s:e0]))
+        key = text[s:e0].translate(_KEY_FOLD).lower()
+        for n in range(2, 4):
+            if i + n > len(tokens) or key not in prefixes:
+                break
+            ps, pe = tokens[i + n - 2][1], tokens[i + n - 1][0]
+            if pe - ps > 2 or text[ps:pe].strip():
                 break
             e = tokens[i + n - 1][1]
-            if n > 1 and not re.fullmatch(r"\s{1,2}", text[tokens[i + n - 2][1]:tokens[i + n - 1][0]]):
-                break
+            key += text[pe:e].translate(_KEY_FOLD).lower()
             out.append(((s, e), text[s:e]))
     return out
 
