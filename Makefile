@@ -43,9 +43,12 @@ test: lint typecheck pytest
 bench: $(VENV)/.installed-test
 	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
-## eval: extraction quality on ../shared/corpus scored by ../shared/eval/score_extraction.py
+## eval: extraction (../shared/corpus scored by ../shared/eval/score_extraction.py), name matching
+## (FEBRL, transliteration, gazetteer names) and estimation (../shared/eval/mse_cases.json)
 eval: $(VENV)/.installed-test
 	$(BIN)/python scripts/eval_extraction.py
+	$(BIN)/python scripts/eval_linkage.py
+	$(BIN)/python scripts/eval_estimation.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache test-artifacts eval-out

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests use, when they are missing: Chromium (driven by Playwright
-# for the browser test) and fonts with Arabic-script glyphs (so Dari and Pashto pages render).
+# for the browser test), fonts with Arabic-script glyphs (so Dari and Pashto pages render), and
+# ffmpeg (ffprobe reads video and audio metadata; ffmpeg gives frames for perceptual hashes).
 # Needs root or sudo; without either it says what is missing and the browser test skips locally.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 fc-list 2>/dev/null | grep -qi "Noto Naskh Arabic\|Noto Sans Arabic" || need+=(fonts-noto-core)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo"; else

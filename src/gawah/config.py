@@ -30,6 +30,9 @@ class Settings:
     evidence_dir: Path
     keys_dir: Path
     default_locale: str = "en"
+    # "local" (the evidence folder) or "s3" (an S3-compatible object store: bucket, endpoint_url, prefix).
+    storage_backend: str = "local"
+    storage_options: dict[str, str] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -89,6 +92,11 @@ def load_settings(root: Path) -> Settings:
     if not isinstance(url, str):
         raise WorkspaceError(f"{settings_path}: database.url must be a string")
     evidence = Path(str(storage.get("evidence_dir", EVIDENCE_DIR)))
+    backend = str(storage.get("backend", "local"))
+    if backend not in {"local", "s3"}:
+        raise WorkspaceError(f"{settings_path}: storage.backend must be 'local' or 's3', not {backend!r}")
+    if backend == "s3" and not storage.get("bucket"):
+        raise WorkspaceError(f"{settings_path}: storage.backend = 's3' needs storage.bucket")
     return Settings(
         root=root,
         name=str(workspace.get("name", root.name)),
@@ -97,5 +105,9 @@ def load_settings(root: Path) -> Settings:
         evidence_dir=evidence if evidence.is_absolute() else root / evidence,
         keys_dir=root / KEYS_DIR,
         default_locale=str(workspace.get("default_locale", "en")),
+        storage_backend=backend,
+        storage_options={
+            k: str(v) for k, v in storage.items() if k in {"bucket", "endpoint_url", "prefix", "region"}
+        },
         extra={k: v for k, v in data.items() if k not in {"workspace", "database", "storage"}},
     )

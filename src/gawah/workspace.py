@@ -28,7 +28,7 @@ from gawah.store.engine import (
 )
 from gawah.store.migrate import current_revision, head_revision, upgrade
 from gawah.store.models import Checkpoint
-from gawah.vault.blobstore import LocalBlobStore
+from gawah.vault.blobstore import BlobStore, LocalBlobStore
 
 
 def init_workspace(root: Path, *, name: str | None = None, database_url: str | None = None) -> Settings:
@@ -63,6 +63,21 @@ def init_workspace(root: Path, *, name: str | None = None, database_url: str | N
     return settings
 
 
+def open_blobstore(settings: Settings) -> BlobStore:
+    """The evidence store the settings name: the workspace folder, or an S3-compatible bucket."""
+    if settings.storage_backend == "s3":
+        from gawah.vault.s3 import S3BlobStore
+
+        options = settings.storage_options
+        return S3BlobStore(
+            options["bucket"],
+            endpoint_url=options.get("endpoint_url"),
+            prefix=options.get("prefix", "evidence/"),
+            region_name=options.get("region"),
+        )
+    return LocalBlobStore(settings.evidence_dir)
+
+
 class Workspace:
     """An open workspace: its settings, database sessions and evidence store."""
 
@@ -70,7 +85,7 @@ class Workspace:
         self.settings = settings
         self.engine = make_engine(settings.database_url)
         self.sessions = session_factory(self.engine)
-        self.blobs = LocalBlobStore(settings.evidence_dir)
+        self.blobs = open_blobstore(settings)
 
     @classmethod
     def open(cls, root: Path, *, check_schema: bool = True) -> Workspace:

@@ -20,7 +20,11 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "gawah.cli.workspace",
     "gawah.cli.documents",
+    "gawah.cli.extract",
     "gawah.cli.evidence",
+    "gawah.cli.bundle",
+    "gawah.cli.link",
+    "gawah.cli.estimate",
     "gawah.cli.web",
     "gawah.cli.demo",
 )

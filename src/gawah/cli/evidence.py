@@ -209,5 +209,8 @@ def prove(
 
 
 def register(app: typer.Typer) -> None:
+    from gawah.cli.vault_similar import similar_command
+
+    evidence_app.command("similar")(similar_command)
     app.command()(verify)
     app.add_typer(evidence_app, name="evidence")

@@ -7,21 +7,22 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gawah import __version__
-from gawah.ingest.readers import ReadDocument, ReadError, guess_media_type, media_type_of, read_path
+from gawah.ingest.readers import ReadDocument, ReadError, media_type_of, read_path
 from gawah.ledger.journal import record_custody, record_evidence
 from gawah.store.models import Document, EvidenceItem
 from gawah.vault.blobstore import BlobStore, hash_file
+from gawah.vault.metadata import read_tool_metadata, sniff_media_type
 
 Status = Literal["stored", "preserved", "duplicate", "skipped", "failed"]
 DocumentHook = Callable[[Session, Document, ReadDocument], None]
-MetadataReader = Callable[[Path, str], tuple[dict[str, object], list[str]]]
+MetadataReader = Callable[[Path, str], dict[str, Any]]
 
 
 @dataclass
@@ -82,7 +83,7 @@ class Ingestor:
         *,
         actor: str | None = None,
         on_document: DocumentHook | None = None,
-        read_metadata: MetadataReader | None = None,
+        read_metadata: MetadataReader = read_tool_metadata,
     ) -> None:
         self.sessions = sessions
         self.blobs = blobs
@@ -116,7 +117,7 @@ class Ingestor:
         try:
             if path.stat().st_size == 0:
                 return IngestOutcome(path, "failed", "empty file: nothing to preserve")
-            media_type = media_type_of(path) or guess_media_type(path)
+            media_type = media_type_of(path) or sniff_media_type(path)
             read: ReadDocument | None = None
             warnings: list[str] = []
             if media_type_of(path) is not None:
@@ -204,10 +205,9 @@ class Ingestor:
         storage_key: str,
         warnings: list[str],
     ) -> EvidenceItem:
-        tool_metadata: dict[str, object] = {}
-        if self.read_metadata is not None:
-            tool_metadata, metadata_warnings = self.read_metadata(path, media_type)
-            warnings.extend(metadata_warnings)
+        # What tools read out of the file (never raises; problems come back as warnings).
+        tool_metadata = self.read_metadata(path, media_type)
+        warnings.extend(w for w in tool_metadata.get("warnings", []) if w not in warnings)
         item = EvidenceItem(
             sha256=sha256,
             size_bytes=size,
@@ -217,7 +217,7 @@ class Ingestor:
             acquired_by=self.actor,
             acquisition_method="file-ingest",
             acquisition_tool=self.tool,
-            tool_metadata={**tool_metadata, "warnings": list(warnings)} if warnings else tool_metadata,
+            tool_metadata={**tool_metadata, "warnings": list(warnings)},
         )
         session.add(item)
         session.flush()

@@ -7,7 +7,6 @@ HTML pages keep only the article (trafilatura drops navigation, footers, related
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -161,12 +160,6 @@ READERS: dict[str, Callable[[Path], tuple[str, str | None, dt.date | None, str, 
 def media_type_of(path: Path) -> str | None:
     """The media type of a file Gawah reads text from, or None."""
     return MEDIA_TYPES.get(path.suffix.lower())
-
-
-def guess_media_type(path: Path) -> str:
-    """The media type of any file, from its name (for files kept as evidence without text)."""
-    guessed, _ = mimetypes.guess_type(path.name)
-    return guessed or "application/octet-stream"
 
 
 def read_path(path: Path) -> ReadDocument:
