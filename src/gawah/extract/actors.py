@@ -19,11 +19,17 @@ def _matches(pattern: re.Pattern[str] | None, text: str, normalized: str | None)
     return [m.start() for m in pattern.finditer(target)]
 
 
-def perpetrators_in_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[str | None, str | None]]:
-    """:func:`find_perpetrator` for each (start, end) span of ``text``, searching the text once."""
+Hits = list[tuple[str, int, int]]
+
+
+def perpetrators_in_sentences(text: str, spans: list[tuple[int, int]],
+                              hits: Hits | None = None) -> list[tuple[str | None, str | None]]:
+    """:func:`find_perpetrator` for each (start, end) span of ``text``, searching the text once
+    (or using ``hits`` of the perpetrator patterns found already)."""
     if not spans:
         return []
-    hits = vocab.perpetrator_matcher().finditer(text, spans[0][0], spans[-1][1])
+    if hits is None:
+        hits = vocab.perpetrator_matcher().finditer(text, spans[0][0], spans[-1][1])
     hit_starts = [hs for _, hs, _ in hits]
     out: list[tuple[str | None, str | None]] = []
     for s, e in spans:
@@ -37,11 +43,14 @@ def perpetrators_in_sentences(text: str, spans: list[tuple[int, int]]) -> list[t
     return out
 
 
-def victim_groups_in_sentences(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:
-    """:func:`find_victim_groups` for each (start, end) span of ``text``, searching the text once."""
+def victim_groups_in_sentences(text: str, spans: list[tuple[int, int]],
+                               hits: Hits | None = None) -> list[list[str]]:
+    """:func:`find_victim_groups` for each (start, end) span of ``text``, searching the text once
+    (or using ``hits`` of the victim-group patterns found already)."""
     if not spans:
         return []
-    hits = vocab.victim_group_matcher().finditer(text, spans[0][0], spans[-1][1])
+    if hits is None:
+        hits = vocab.victim_group_matcher().finditer(text, spans[0][0], spans[-1][1])
     hit_starts = [hs for _, hs, _ in hits]
     out: list[list[str]] = []
     for s, e in spans:
@@ -162,7 +171,8 @@ def organisation_spans(text: str, discovered: dict[str, str], start: int = 0,
 
 
 def organisation_mentions(text: str, start: int = 0, end: int | None = None,
-                          discovered: dict[str, str] | None = None) -> list[tuple[int, str]]:
+                          discovered: dict[str, str] | None = None,
+                          hits: Hits | None = None) -> list[tuple[int, str]]:
     """(offset, canonical name) of every reporting organisation named in ``text[start:end]``,
     leaving out organisations that are addressed rather than reporting ("we urge UNAMA").
 
@@ -171,7 +181,9 @@ def organisation_mentions(text: str, start: int = 0, end: int | None = None,
     """
     end = len(text) if end is None else end
     found: list[tuple[int, int, int, str]] = []  # start, end, priority (0 = vocabulary), name
-    found.extend((s, e, 0, name) for name, s, e in vocab.organisation_matcher().finditer(text, start, end))
+    if hits is None:
+        hits = vocab.organisation_matcher().finditer(text, start, end)
+    found.extend((s, e, 0, name) for name, s, e in hits)
     if _ARABIC.search(text, start, end):
         norm = normalize_with_map(text[start:end])
         for name, _, ar in vocab.organisations():

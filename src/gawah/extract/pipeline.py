@@ -153,9 +153,9 @@ def _is_reported(text: str, sent: Sentence, t: _Trigger, arabic: bool) -> bool:
     return True
 
 
-def _find_triggers(text: str, start: int, end: int) -> list[_Trigger]:
+def _find_triggers(text: str, start: int, end: int, english: list[tuple[str, int, int]]) -> list[_Trigger]:
     lex = vocab.violations()
-    found = [_Trigger(code, s, e) for code, s, e in vocab.violation_matcher().finditer(text, start, end)]
+    found = [_Trigger(code, s, e) for code, s, e in english]
     region = text[start:end]
     if re.search(r"[\u0600-\u06FF]", region):
         norm = normalize_with_map(region)
@@ -311,7 +311,8 @@ def extract_facts(
     block_starts = [b.start for b in blocks]
     sentences = [s for s in all_sentences if _in_text_block(s, blocks, text, block_starts)]
     starts = [s.start for s in sentences]
-    triggers = _find_triggers(text, a_start, a_end)
+    hits = vocab.split_hits(vocab.article_matcher().finditer(text, a_start, a_end))
+    triggers = _find_triggers(text, a_start, a_end, hits["v"])
     facts = [_SentenceFacts(s) for s in sentences]
     for t in triggers:
         i = bisect.bisect_right(starts, t.start) - 1
@@ -338,9 +339,9 @@ def extract_facts(
     masked = [(d.start, d.end) for d in all_dates] + footnotes
 
     sentence_spans = [(s.start, s.end) for s in sentences]
-    sentence_perps = perpetrators_in_sentences(text, sentence_spans)
-    sentence_groups = victim_groups_in_sentences(text, sentence_spans)
-    org_mentions = organisation_mentions(text, a_start, a_end, discovered)
+    sentence_perps = perpetrators_in_sentences(text, sentence_spans, hits["p"])
+    sentence_groups = victim_groups_in_sentences(text, sentence_spans, hits["g"])
+    org_mentions = organisation_mentions(text, a_start, a_end, discovered, hits["o"])
     sentence_orgs = [find_organisations(text[s.start:s.end], mentions, s.start)
                      for s, mentions in zip(sentences, _bucket(org_mentions, lambda m: m[0], sentences),
                                             strict=True)]

@@ -209,20 +209,25 @@ class WordStartMatcher:
     start at that word.
     """
 
-    def __init__(self, patterns: list[tuple[str, str]], flags: int = re.IGNORECASE) -> None:
+    def __init__(self, patterns: list[tuple[str, str]], flags: int = re.IGNORECASE,
+                 mixed: list[tuple[str, str, bool]] | None = None) -> None:
+        """``patterns`` are (code, regular expression) under ``flags``; ``mixed`` instead gives
+        (code, regular expression, ignore case) so that one scan serves several vocabularies."""
         from re import _parser as sre_parse  # type: ignore[attr-defined]
 
+        items = mixed if mixed is not None else [(c, p, bool(flags & re.IGNORECASE)) for c, p in patterns]
         by_char: dict[str, list[tuple[str, str]]] = {}
         anywhere: list[tuple[str, str]] = []
-        for code, alt in patterns:
-            first = _first_chars(sre_parse.parse(alt, flags))
+        for code, alt, ignore_case in items:
+            first = _first_chars(sre_parse.parse(alt, re.IGNORECASE if ignore_case else 0))
+            scoped = f"(?i:{alt})" if ignore_case else f"(?-i:{alt})"
             if first is None or not first:
-                anywhere.append((code, alt))
+                anywhere.append((code, scoped))
             else:
                 for ch in first:
-                    by_char.setdefault(ch, []).append((code, alt))
-        self._by_char = {ch: self._compile(alts + anywhere, flags) for ch, alts in by_char.items()}
-        self._anywhere = self._compile(anywhere, flags) if anywhere else None
+                    by_char.setdefault(ch, []).append((code, scoped))
+        self._by_char = {ch: self._compile(alts + anywhere, 0) for ch, alts in by_char.items()}
+        self._anywhere = self._compile(anywhere, 0) if anywhere else None
         if anywhere:
             self._word_start = re.compile(r"(?<![\w-])\w")
         else:
@@ -263,6 +268,30 @@ class WordStartMatcher:
                     out.append((code, pos, e))
                     next_free[code] = e
         return out
+
+
+@lru_cache(maxsize=1)
+def article_matcher() -> WordStartMatcher:
+    """Violations ("v:"), victim groups ("g:"), perpetrators ("p:") and organisations ("o:") in
+    English, found in one scan of a text."""
+    data = load_vocabulary()
+    items: list[tuple[str, str, bool]] = []
+    for kind, section, ignore_case in (("v", "violations", True), ("g", "victim_groups", True),
+                                       ("p", "perpetrators", False)):
+        for code, entry in data[section].items():
+            items.extend((f"{kind}:{code}", p.replace(" ", r"\s+"), ignore_case) for p in entry.get("en", []))
+    for name, variants in data["organisations"].items():
+        items.extend((f"o:{name}", v.replace(" ", r"\s+"), False)
+                     for v in variants if not re.search(r"[\u0600-\u06FF]", v))
+    return WordStartMatcher([], mixed=items)
+
+
+def split_hits(hits: list[tuple[str, int, int]]) -> dict[str, list[tuple[str, int, int]]]:
+    """Hits of :func:`article_matcher` by kind ("v", "g", "p", "o"), codes without the prefix."""
+    out: dict[str, list[tuple[str, int, int]]] = {"v": [], "g": [], "p": [], "o": []}
+    for code, s, e in hits:
+        out[code[0]].append((code[2:], s, e))
+    return out
 
 
 @lru_cache(maxsize=1)
