@@ -173,17 +173,14 @@ class Ingestor:
             return IngestOutcome(path, "preserved", message, sha256)
         return IngestOutcome(path, "stored", message, sha256, document.id, document.title, document.language)
 
+    def _received(self, session: Session, item: EvidenceItem, notes: str) -> None:
+        record_custody(
+            session, item, "received", self.actor, tool=self.tool, method="file-ingest", notes=notes
+        )
+
     def _duplicate(self, session: Session, path: Path, item: EvidenceItem) -> IngestOutcome:
         """The content is already preserved: record that it was received again, store nothing new."""
-        record_custody(
-            session,
-            item,
-            "received",
-            self.actor,
-            tool=self.tool,
-            method="file-ingest",
-            notes=f"received again as {path.name}",
-        )
+        self._received(session, item, f"received again as {path.name}")
         document = session.scalar(select(Document).where(Document.evidence_item_id == item.id))
         return IngestOutcome(
             path,
@@ -222,15 +219,7 @@ class Ingestor:
         session.add(item)
         session.flush()
         record_evidence(session, item)
-        record_custody(
-            session,
-            item,
-            "received",
-            self.actor,
-            tool=self.tool,
-            method="file-ingest",
-            notes=f"ingested from {path.name}",
-        )
+        self._received(session, item, f"ingested from {path.name}")
         return item
 
     def _record(self, session: Session, read: ReadDocument, item: EvidenceItem) -> Document:
