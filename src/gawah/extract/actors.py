@@ -163,11 +163,21 @@ def organisation_spans(text: str, discovered: dict[str, str], start: int = 0,
     """Where the organisations discovered in a text are named: words inside them ("Kabul" in
     "Kabul Witness Network") are not places or people."""
     end = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    for spelling in discovered:
-        for m in re.finditer(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", text[start:end]):
-            spans.append((start + m.start(), start + m.end()))
-    return spans
+    return [span for spelling in discovered for span in _whole_words(text, spelling, start, end)]
+
+
+def _whole_words(text: str, words: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Where ``words`` occur in ``text[start:end]`` not inside a longer word."""
+    out: list[tuple[int, int]] = []
+    pos = text.find(words, start, end)
+    while pos >= 0:
+        stop = pos + len(words)
+        before = text[pos - 1] if pos > 0 else " "
+        after = text[stop] if stop < len(text) else " "
+        if not (before.isalnum() or before in "_-") and not (after.isalnum() or after in "_-"):
+            out.append((pos, stop))
+        pos = text.find(words, pos + 1, end)
+    return out
 
 
 def organisation_mentions(text: str, start: int = 0, end: int | None = None,
@@ -192,8 +202,7 @@ def organisation_mentions(text: str, start: int = 0, end: int | None = None,
                     s, e = norm.to_original(m.start(), m.end())
                     found.append((start + s, start + e, 0, name))
     for spelling, name in (discovered or {}).items():
-        for m in re.finditer(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", text[start:end]):
-            found.append((start + m.start(), start + m.end(), 1, name))
+        found.extend((s, e, 1, name) for s, e in _whole_words(text, spelling, start, end))
     kept = keep_non_overlapping(found, lambda f: (f[0], f[1]), lambda f: (-(f[1] - f[0]), f[2], f[0]))
     return sorted((s, name) for s, _, _, name in kept
                   if not _ADDRESSEE.search(text[max(0, s - 20):s]))

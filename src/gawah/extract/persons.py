@@ -45,6 +45,10 @@ _NOT_NAME = _word_set(
 )
 _NAME_RUN = re.compile(
     r"(?<![\w.])(?:[A-Z][a-z’'‘]+|[A-Z]{2,}\b)(?:[\s-]+(?:[A-Z][a-z’'‘]+|ul|ud|al|bin|e|wa))*")
+_POSSESSIVE = re.compile(r"[’']s\b")
+_EZAFE = re.compile(r"-(?:e|i|o|wa)-")
+_INSTITUTION_BEFORE = re.compile(
+    r"\(\s*$|\b(?:School|Mosque|University|Hospital|Street|Road|Square|Camp|Clinic|Foundation)\b[^.]{0,20}$")
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|at|from|near|into|outside|inside|across|towards|village of|villages of|district of|"
     r"province of|city of|town of|area of|valley of)\s+$", re.IGNORECASE)
@@ -82,14 +86,14 @@ def find_names(text: str, start: int, end: int) -> list[NameMention]:
     out: list[NameMention] = []
     gaz = load_gazetteer()
     for m in _NAME_RUN.finditer(text, start, end):
+        run = m.group(0)
+        if " " not in run and "-" not in run:
+            continue  # one word is not a name we can tell from other capitalised words
         # A possessive ends the name: "Zabihullah Mujahid’s statement", "Afghanistan’s Faryab".
-        run = re.split(r"[’']s\b", m.group(0))[0]
-        if re.search(r"\(\s*$", text[max(0, m.start() - 2):m.start()]) or re.search(
-                r"\b(?:School|Mosque|University|Hospital|Street|Road|Square|Camp|Clinic|Foundation)\b[^.]{0,20}$",
-                text[max(0, m.start() - 40):m.start()]):
-            continue
+        if "s" in run:
+            run = _POSSESSIVE.split(run)[0]
         # Place names joined by "-e-" (Pul-e-Khumri, Pushta-e-Sang) are not people.
-        if re.search(r"-(?:e|i|o|wa)-", run):
+        if "-" in run and _EZAFE.search(run):
             continue
         words = [(w.start(), w.end()) for w in re.finditer(r"[^\s-]+", run)]
         # Trim leading and trailing words that are not names.
@@ -101,8 +105,10 @@ def find_names(text: str, start: int, end: int) -> list[NameMention]:
         if len(tokens) < 2 or any(w.lower().strip("’'") in _NOT_NAME or w.isupper() for w in tokens):
             continue
         s, e = m.start() + words[0][0], m.start() + words[-1][1]
-        # A name after "in", "from", "village of" is a place.
-        if _LOCATIVE_BEFORE.search(text[max(0, s - 20):s]):
+        # A name after "in", "from", "village of" is a place; one in brackets after a school's
+        # name is the school's.
+        if _LOCATIVE_BEFORE.search(text[max(0, s - 20):s]) or _INSTITUTION_BEFORE.search(
+                text[max(0, m.start() - 40):m.start()]):
             continue
         name = text[s:e]
         if gaz.latin.get(ascii_key(name)) or gaz.villages_latin.get(ascii_key(name)):
