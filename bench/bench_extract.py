@@ -83,7 +83,8 @@ def main() -> None:
     print(f"documents: {len(docs)} x {DOC_CHARS} characters (English, Dari, Pashto); "
           f"machine: {os.cpu_count()} cores, load average {load:.1f}")
     print(f"extract_facts: {full_cpu:.0f} documents per CPU-second on one core, "
-          f"{full_wall:.0f}/s by the wall clock (median {statistics.median(per_doc):.1f} ms per document); target >= 100/s: "
+          f"{full_wall:.0f}/s by the wall clock (median {statistics.median(per_doc):.1f} ms per document); "
+          f"target >= 100/s: "
           f"{'met' if full_cpu >= 100 else 'NOT met'}")
     print(f"trigger search, baseline (one regex per category over the text): {naive_cpu:.0f} documents/CPU-s")
     print(f"trigger search, word-start matcher (used): {fast_cpu:.0f} documents/CPU-s "
