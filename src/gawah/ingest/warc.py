@@ -17,6 +17,7 @@ import json
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -34,6 +35,7 @@ WEB_ARCHIVE_MEDIA_TYPES = {
 RENDERED_PREFIX = "urn:gawah:rendered-html:"
 MAX_HTML_BYTES = 50 * 1024 * 1024
 MAX_WARNINGS = 20
+GZIP_BUFFER = 1024 * 1024
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 Read = tuple[str, str | None, dt.date | None, str, list[str]]
@@ -140,19 +142,72 @@ class ArchiveScan:
         while stream.read(1024 * 1024):
             pass
         self.records += 1
+        if kind is None:
+            self.warn(f"WARC record {self.records}: unreadable (truncated or corrupt headers)")
+            return
+        if getattr(record.raw_stream, "limit", 0):
+            self.warn(f"WARC record {self.records} ({kind} {uri}): cut short, its block is incomplete")
         if record.digest_checker.passed is False:
             problems = "; ".join(record.digest_checker.problems) or "digest mismatch"
             self.warn(f"WARC record {self.records} ({kind} {uri}): {problems}")
 
-    def scan(self, stream: IO[bytes], name: str) -> None:
+    def scan(self, open_stream: Callable[[], IO[bytes]], name: str) -> None:
+        # warcio stops quietly at a cut gzip member, so the gzip layer is checked on its own first.
+        with open_stream() as stream:
+            damage = gzip_damage(stream)
+        if damage is not None:
+            self.warn(f"{name}: truncated or corrupt: {damage}")
+        before = self.records
         try:
-            for record in ArchiveIterator(stream, check_digests=True):
-                self.add(record)
+            with open_stream() as stream:
+                for record in ArchiveIterator(stream, check_digests=True):
+                    self.add(record)
         except (ArchiveLoadFailed, EOFError, zlib.error, gzip.BadGzipFile, OSError, ValueError) as exc:
             detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            self.warn(f"{name}: truncated or corrupt after {self.records} records ({detail})")
-        if self.records == 0:
+            self.warn(f"{name}: truncated or corrupt after {self.records - before} records ({detail})")
+        if self.records == before:
             self.warn(f"{name}: no WARC records could be read")
+
+
+def gzip_damage(stream: IO[bytes]) -> str | None:
+    """Where a gzip stream (of any number of members) is cut short or corrupt; None when whole.
+
+    Plain (not gzip) input is not this check's business and gives None.
+    """
+    head = stream.read(2)
+    if head != b"\x1f\x8b":
+        return None
+    members = 0
+    consumed = 0
+    inflater = zlib.decompressobj(31)
+    in_member = False
+    chunk = head + stream.read(GZIP_BUFFER)
+    while chunk:
+        data = chunk
+        while data:
+            in_member = True
+            try:
+                inflater.decompress(data, GZIP_BUFFER)
+            except zlib.error as exc:
+                return f"gzip member {members + 1} is corrupt near byte {consumed} ({exc})"
+            if inflater.eof:
+                members += 1
+                in_member = False
+                data = inflater.unused_data
+                inflater = zlib.decompressobj(31)
+            else:
+                data = inflater.unconsumed_tail
+        consumed += len(chunk)
+        chunk = stream.read(GZIP_BUFFER)
+    if in_member:
+        try:
+            while inflater.decompress(b"", GZIP_BUFFER):
+                pass
+        except zlib.error as exc:
+            return f"gzip member {members + 1} is corrupt at the end ({exc})"
+        if not inflater.eof:
+            return f"the file ends inside gzip member {members + 1}, after {consumed} bytes"
+    return None
 
 
 def _same_url(a: str, b: str) -> bool:
@@ -255,9 +310,12 @@ def scan_wacz(path: Path) -> ArchiveScan:
         if not members:
             raise ReadError("WACZ holds no WARC file under archive/")
         for member in members:
+
+            def open_member(name: str = member) -> IO[bytes]:
+                return archive.open(name)
+
             try:
-                with archive.open(member) as stream:
-                    scan.scan(stream, member)
+                scan.scan(open_member, member)
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
                 scan.warn(f"{member}: unreadable in the ZIP ({exc})")
     return scan
@@ -265,8 +323,7 @@ def scan_wacz(path: Path) -> ArchiveScan:
 
 def scan_warc(path: Path) -> ArchiveScan:
     scan = ArchiveScan(wanted_url=None)
-    with path.open("rb") as stream:
-        scan.scan(stream, path.name)
+    scan.scan(lambda: path.open("rb"), path.name)
     return scan
 
 
