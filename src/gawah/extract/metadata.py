@@ -16,7 +16,7 @@ _NOT_TITLE = re.compile(
     r"خانه|صفحه اصلی|کور|جستجو)\W*$",
     re.IGNORECASE)
 _TOP_LINES = 25
-_TOP_CHARS = 2500
+_TOP_CHARS = 1500
 # Words that announce a publication date on a dateline or byline.
 _PUBLISHED_CUE = re.compile(
     r"(?:published|posted|updated|date|dated|released|issued|last modified|"

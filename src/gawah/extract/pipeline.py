@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import TypeVar
 
 from gawah.extract import vocabulary as vocab
@@ -123,6 +124,18 @@ class _SentenceFacts:
     triggers: list[_Trigger] = field(default_factory=list)
 
 
+@lru_cache(maxsize=512)
+def _sentence_cues(sentence: str) -> tuple[bool, int, int]:
+    """(imperative, where the first demand word starts, where the first denial word starts) of an
+    English sentence; positions past the end when there is none."""
+    far = len(sentence) + 1
+    demand = _EN_DEMAND.search(sentence)
+    denial = _EN_DENIAL.search(sentence)
+    # A cue must end before the trigger starts: compare the trigger with the cue's end.
+    return (bool(_EN_IMPERATIVE.match(sentence)), demand.end() - 1 if demand else far,
+            denial.end() - 1 if denial else far)
+
+
 def _is_reported(text: str, sent: Sentence, t: _Trigger, arabic: bool) -> bool:
     """False when the words around a trigger make it a demand, hypothetical, negation or denial."""
     before = text[sent.start:t.start]
@@ -137,9 +150,9 @@ def _is_reported(text: str, sent: Sentence, t: _Trigger, arabic: bool) -> bool:
         if _AR_NEGATION_BEFORE.search(normalize_text(before[-15:])):
             return False
         return not _AR_NEGATION_AFTER.match(after)
-    if _EN_IMPERATIVE.match(text[sent.start:sent.end]) or _EN_DEMAND.search(before):
-        return False
-    if _EN_DENIAL.search(before):
+    imperative, demand_at, denial_at = _sentence_cues(text[sent.start:sent.end])
+    offset = t.start - sent.start
+    if imperative or demand_at < offset or denial_at < offset:
         return False
     clause = re.split(r"[,;:—–]|\s-\s", before)[-1]
     if _EN_HYPOTHETICAL.search(clause):

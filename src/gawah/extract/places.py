@@ -184,6 +184,10 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Place
         if not cands and not variants:
             continue
         s, e = start + m[0], start + m[1]
+        if cands and all(c.kind == "province" for c in cands):
+            # Only a province goes by this name: no context can change that.
+            raw.append((s, e, text[s:e], cands, True))
+            continue
         after, before = text[e:e + 14], text[max(0, s - 16):s]
         district_ctx = bool(_EN_DISTRICT_AFTER.match(after) or _EN_DISTRICT_BEFORE.search(before)
                             or _list_followed_by_districts(text, e))
