@@ -32,8 +32,14 @@ _BIO_WORDS = re.compile(
     r"\b(?:activist|journalist|writer|researcher|founder|founding member|fellow|entrepreneu\w*|editor|author|"
     r"correspondent|analyst|student|graduate|CTO|CEO|director|lecturer|professor|contributor|freelance|"
     r"holds a|has written|based in)\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(
-    r"(?<![\d\s])(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bSt)[.!?؟۔](?=[\"”’»)\]]*(?:\s|$))")
+_STOP = re.compile(r"[.!?؟۔](?=[\"”’»)\]]*(?:\s|$))")
+_NOT_A_SENTENCE_END = re.compile(r"(?:^|[\s\d])(?:[A-Z]|Dr|Mr|Ms|St)?$|\d$")
+
+
+def _sentence_ends(line: str) -> int:
+    """Full stops, question and exclamation marks that end a sentence (not "Dr.", "5.", "A.")."""
+    return sum(1 for m in _STOP.finditer(line)
+               if not _NOT_A_SENTENCE_END.search(line[max(0, m.start() - 3):m.start()]))
 _LIST_NUMBER = re.compile(r"^\s*\d{1,3}[.)]\s")
 
 
@@ -59,7 +65,7 @@ def _classify(line: str) -> tuple[bool, str]:
         return False, "boilerplate"
     if line[:1].isupper() and _BIO_OPEN.match(line) and _BIO_WORDS.search(line):
         return False, "bio"
-    ends = len(_SENTENCE_END.findall(line))
+    ends = _sentence_ends(line)
     final = bool(re.search(r"[.!?؟۔:;][\"”’»)\]]*\s*(?:\[\d+\])?$", line))
     if _LIST_NUMBER.match(line) and not final and ends < 2:
         return False, "list"

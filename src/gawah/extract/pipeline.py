@@ -364,10 +364,11 @@ def extract_facts(
     # The reporting organisation of the whole document: named in the title, else in its
     # opening paragraphs (not in a demand addressed to it).
     opening_orgs = [n for orgs in sentence_orgs[:3] for _, n in orgs]
-    # A byline above the article ("دیده‌بان مردمی بلخ", "Kabul Witness Network — statement").
-    byline_orgs = [n for _, n in organisation_mentions(text, 0, min(len(text), max(a_start, 600)),
-                                                       discovered) if n in discovered.values()]
-    candidates = title_orgs or opening_orgs or byline_orgs
+    candidates = title_orgs or opening_orgs
+    if not candidates:
+        # A byline above the article ("دیده‌بان مردمی بلخ", "Kabul Witness Network — statement").
+        byline = organisation_spans(text, discovered, 0, min(len(text), max(a_start, 600)))
+        candidates = [discovered[text[s:e]] for s, e in sorted(byline)]
     default_org = candidates[0] if candidates else None
     default_perp = doc_perp.most_common(1)[0][0] if doc_perp else None
 
