@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Persian (U+06F0..) and Arabic-Indic (U+0660..) digits to ASCII.
 _DIGITS = {**{0x06F0 + i: str(i) for i in range(10)}, **{0x0660 + i: str(i) for i in range(10)}}
@@ -107,11 +108,13 @@ class NormalizedText:
         return (orig_start, orig_end)
 
 
+@lru_cache(maxsize=16)
 def normalize_with_map(text: str) -> NormalizedText:
     """Normalise like :func:`normalize_text` and keep a map back to original offsets.
 
     Every character of the result comes from exactly one character of the original, so a span
-    found in the result maps back with :meth:`NormalizedText.to_original`.
+    found in the result maps back with :meth:`NormalizedText.to_original`. Recent results are
+    cached: extraction normalises the same article for dates, places, counts and names.
     """
     if not _FOLDABLE.search(text):
         return NormalizedText(text, range(len(text)), len(text))
@@ -130,4 +133,4 @@ def normalize_with_map(text: str) -> NormalizedText:
     if pos < len(text):
         pieces.append(text[pos:])
         offsets.extend(range(pos, len(text)))
-    return NormalizedText("".join(pieces), offsets, len(text))
+    return NormalizedText("".join(pieces), tuple(offsets), len(text))
