@@ -32,7 +32,7 @@ _AR_DENIAL = re.compile(r"(?:رد\s?کرد|رد\s?کرده|تکذیب|انکار
 _AR_SPEAKER = re.compile(
     r"([\u0600-\u06FF]+(?:\s+[\u0600-\u06FF]+){0,2})\s*[،,]?\s+(?:سخنگوی|ویاند|مقام|والی|رئیس|معاون|مسئول)")
 _ROLE = re.compile(r"\b(?:spokes\w+|official|minister|negotiator|commander|governor|leader|head|chief|"
-                   r"deputy|director|member|envoy)\b|سخنگو|ویاند|مقام|وزیر|والی|رئیس|معاون|مسئول",
+                   r"deputy|director|member|envoy)\b|(?<!\w)(?:سخنگو\w*|ویاند|مقام\w*|وزیر|والی|رئیس|معاون|مسئول\w*)(?!\w)",
                    re.IGNORECASE)
 _HE_SAID = re.compile(r"\b(?:he|she)\s+(?:said|added|told|vowed|claimed|insisted)\b")
 _SURNAME_SAID = re.compile(

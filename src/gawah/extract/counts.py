@@ -55,6 +55,7 @@ _EN_COUNTED = re.compile(
     r"Tajiks|Hazaras|Uzbeks|Pashtuns|Sikhs|former|extrajudicial|arbitrary|summary)\b", re.IGNORECASE)
 _EN_EXCLUDED = re.compile(
     r"(?:interviews?|interviewees|signatures?|signatories|population|inhabitants|years?|months?|weeks?|"
+    r"violations|abuses|human|allegations|complaints|"
     r"days?|hours?|minutes?|percent|per cent|%|km|kilomet\w+|miles?|pages?|reports?|documents?|"
     r"provinces?|districts?|countries|states|dollars|afghanis|AFN|USD|votes|goal|bombs|rounds|"
     r"fighters|militants|Taliban|gunmen|attackers|troops|videos?|photos?|sources|organi[sz]ations|"

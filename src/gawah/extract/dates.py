@@ -197,11 +197,13 @@ _P_EN_REL = re.compile(
     r"(?:(?:on|last|this|early|late)\s+)(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
     r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a|an)\s+(days?|weeks?|months?|years?)\s+ago)\b",
     re.IGNORECASE)
+_AR_SMALL_NUMBERS = {"یک": 1, "دو": 2, "سه": 3, "چهار": 4, "پنج": 5, "شش": 6, "هفت": 7, "یو": 1, "دوه": 2,
+                     "درې": 3, "دری": 3, "څلور": 4, "پنځه": 5}
 _P_AR_REL = re.compile(
-    rf"(پریروز|دیروز|امروز|پرون|(ماه|هفته|سال|میاشت|اونۍ|اونی|کال)\s+(?:گذشته|پیش|قبل|تېره|تیره|تېر|تیر)|"
+    rf"(پریروز|دیروز|دیشب|امروز|پرون|پرون\s+شپه|شب\s+گذشته|(ماه|هفته|سال|میاشت|اونۍ|اونی|کال)\s+(?:گذشته|پیش|قبل|تېره|تیره|تېر|تیر)|"
     rf"(?:تېره|تیره|تېر|تیر)\s+(میاشت|اونۍ|اونی|کال)|"
     rf"(?:روز\s+|د\s+)?({_alt(_AR_WEEKDAYS)})(?:\s+(?:شب|روز|ورځ|ماښام|سهار))?(?:\s+(?:گذشته|تېره|تیره))?|"
-    rf"(\d{{1,3}})\s+(روز|هفته|ماه|سال|ورځې|اونۍ|میاشتې|کاله)\s+(?:پیش|قبل|مخکې|وړاندې))(?![\w])")
+    rf"(\d{{1,3}}|{_alt(_AR_SMALL_NUMBERS)})\s+(روز|هفته|ماه|سال|ورځې|اونۍ|میاشتې|کاله)\s+(?:پیش|قبل|مخکې|وړاندې))(?![\w])")
 
 # Words without which no English relative date can be present: a cheap test before the search.
 _REL_HINT = re.compile(r"yesterday|today|week|month|year|day|ago", re.IGNORECASE)
@@ -414,7 +416,7 @@ def _resolve_relative(words: str, published: date) -> tuple[date, date, Precisio
     if "day before yesterday" in words or words == "پریروز":
         d = pub - timedelta(days=2)
         return d, d, "day"
-    if words in ("yesterday", "دیروز", "پرون"):
+    if words in ("yesterday", "دیروز", "پرون", "دیشب") or re.fullmatch(r"شب\s+گذشته|پرون\s+شپه", words):
         d = pub - timedelta(days=1)
         return d, d, "day"
     if words in ("today", "امروز"):
@@ -427,9 +429,9 @@ def _resolve_relative(words: str, published: date) -> tuple[date, date, Precisio
         if key in words:
             unit = value
             break
-    ago = re.match(r"(\d{1,3}|[a-z]+)\s", words)
+    ago = re.match(r"(\d{1,3}|[a-z]+|[\u0600-\u06FF]+)\s", words)
     if ago and ("ago" in words or re.search(r"(پیش|قبل|مخکې|وړاندې)$", words)):
-        n = int(ago[1]) if ago[1].isdigit() else _NUMBER_WORDS.get(ago[1], 0)
+        n = int(ago[1]) if ago[1].isdigit() else _NUMBER_WORDS.get(ago[1], _AR_SMALL_NUMBERS.get(ago[1], 0))
         if not n:
             return None
         if unit == "day":

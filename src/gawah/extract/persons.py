@@ -66,10 +66,12 @@ _AR_WORD = r"[\u0600-\u06FF\u200c]+"
 _AR_AGE = re.compile(
     rf"({_AR_WORD}(?:[ \t]+{_AR_WORD}){{0,2}})[ \t]*[(،,][ \t]*(\d{{1,2}})\s*(?:ساله|سال|کلن|کلنه)")
 _AR_NAMED = re.compile(rf"(?:به\s*نام|بنام|په\s+نوم)[ \t]+({_AR_WORD}(?:[ \t]+{_AR_WORD})?)")
+# "عبدالواحد فرزند غلام سخی": a name and its father's name (Afghan official usage).
+_AR_CHILD_OF = re.compile(rf"({_AR_WORD}(?:[ \t]+{_AR_WORD})?)[ \t]+(?:فرزند|ولد|زوی|بنت)[ \t]+{_AR_WORD}")
 _AR_NOT_NAME = _word_set(
     "و در به از که را این آن با برای یک دو سه تن نفر او وی آنان ایشان خود د په او له چې یې دوه "
     "درې ورونه ورور زوی پلار مور هغه دغه شاهد شاهدان معلم جوان کودک سرباز پولیس افسر کارمند تن "
-    "کس کسان یو یوه دغه ورک شوی مرد زن دختر پسر "
+    "کس کسان یو یوه دغه ورک شوی مرد زن دختر پسر فرزند ولد زوی بنت نام به را "
 )
 
 
@@ -117,12 +119,17 @@ def find_names(text: str, start: int, end: int) -> list[NameMention]:
     region = text[start:end]
     if re.search(r"[\u0600-\u06FF]", region):
         norm = normalize_with_map(region)
-        for pattern in (_AR_AGE, _AR_NAMED):
+        for pattern in (_AR_AGE, _AR_NAMED, _AR_CHILD_OF):
             for m in pattern.finditer(norm.text):
                 found = m.group(1).split()
-                # Keep the words after the last function word ("و", "تن", "کس", ...).
-                last = max((i for i, w in enumerate(found) if w in _AR_NOT_NAME), default=-1)
-                name_words = found[last + 1:]
+                if pattern is _AR_NAMED:
+                    # "به نام عبدالواحد فرزند ...": the words up to the first function word.
+                    first = next((i for i, w in enumerate(found) if w in _AR_NOT_NAME), len(found))
+                    name_words = found[:first]
+                else:
+                    # "... سرباز عبدالواحد (۳۰ ساله)": the words after the last function word.
+                    last = max((i for i, w in enumerate(found) if w in _AR_NOT_NAME), default=-1)
+                    name_words = found[last + 1:]
                 if not name_words:
                     continue
                 joined = " ".join(name_words)

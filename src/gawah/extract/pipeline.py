@@ -82,7 +82,8 @@ _EN_INSTITUTION = re.compile(
 _EN_GROUNDS = re.compile(
     r"\b(?:ethnic\w*|religio\w*|gender|women|girls|Hazaras?|Tajiks?|Uzbeks?|Pashtuns?|Shi[a']\w*|Sikhs?|"
     r"Hindus?|Ismailis?|Sufis?|political|sect\w*|faith|LGBT\w*|genocide)\b", re.IGNORECASE)
-_AR_DEMAND = re.compile(r"(?:میخواه|خواستار|درخواست|باید|فراخوان|تقاضا|مطالبه|جلوگیری|غواړ|غوښتنه|وغوښتل|"
+_AR_DEMAND = re.compile(r"(?:میخواه|خواستار|درخواست|خواسته\s+است|خواستهاند|خواستند|باید|فراخوان|تقاضا|مطالبه|"
+                        r"جلوگیری|غواړ|غوښتنه|وغوښتل|"
                         r"مخنیوی|وغواړ)")
 _AR_HYPOTHETICAL = re.compile(r"(?<![\w])(?:اگر|اگه|درصورتیکه|در\s+صورتی\s+که|ممکن|احتمال|که\s+چیرې|"
                               r"که\s+چېرې|کېدای|کیدای|خواهند|خواهد)(?![\w])")
@@ -378,6 +379,8 @@ def extract_facts(
     para_org: dict[int, str] = {}
     para_perp: dict[int, tuple[str, str | None]] = {}
     prev: _SentenceFacts | None = None
+    date_starts = SpanIndex((d.start, d.end) for d in all_dates)
+    places = [p for p in places if not _is_dateline_place(text, p, date_starts)]
     places_in = _bucket(places, lambda p: p.start, sentences)
     dates_in = _bucket(all_dates, lambda d: d.start, sentences)
     counts_in = _bucket(article_counts, lambda c: c.start, sentences)
@@ -400,7 +403,8 @@ def extract_facts(
             anaphoric = True
         if codes:
             use_places = s_places or para_places.get(sent.paragraph) or []
-            fallback = None if use_places else dominant
+            # A sentence about the whole country is not about the document's main province.
+            fallback = None if use_places or _NATIONAL.search(s_text) else dominant
             place_models = _places_for(use_places, dominant)
             if not place_models and fallback:
                 gaz = load_gazetteer()
@@ -467,6 +471,21 @@ def _bucket(items: list[T], position: Callable[[T], int], sentences: list[Senten
     return out
 
 
+def _is_dateline_place(text: str, place: PlaceMention, dates: SpanIndex) -> bool:
+    """"KABUL, Sept. 12 (Reuters) -", "Kabul, 3 March 2023 -": where the report was filed from,
+    not where anything happened."""
+    line_start = text.rfind("\n", 0, place.start) + 1
+    if text[line_start:place.start].strip(" *_"):
+        return False
+    after = text[place.end:place.end + 40]
+    m = re.match(r"\s*(?:\([^)]{1,30}\))?\s*[,،]\s*", after)
+    if m is None:
+        return False
+    rest = after[m.end():]
+    return bool(re.match(r"\(", rest)) or dates.overlaps(place.end + m.end(), place.end + m.end() + 3) \
+        or bool(re.match(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d", rest))
+
+
 def _in_text_block(sent: Sentence, blocks: list[Block], text: str, block_starts: list[int]) -> bool:
     i = bisect.bisect_right(block_starts, sent.start) - 1
     for b in blocks[max(i, 0):i + 1]:
@@ -513,6 +532,8 @@ def _claims(text: str, original: str, sentences: list[Sentence], dates: list[Dat
     return out
 
 
+_NATIONAL = re.compile(r"\b(?:Afghanistan|across the country|nationwide|countrywide|provinces|since the Taliban|"
+                       r"since August 2021)\b|افغانستان|سراسر کشور|ولایات|ولایتونو", re.IGNORECASE)
 _DESTINATION = re.compile(r"\b(?:to|towards|for|into)\s+(?:the\s+)?(?:[\w'’-]+\s*(?:,|and)\s*)*$")
 _AMONG_VICTIMS = re.compile(r"^\W*Among\s+(?:the|those)\s+(dead|killed|victims|wounded|detained|arrested|"
                             r"missing|disappeared|abducted)\b", re.IGNORECASE)
