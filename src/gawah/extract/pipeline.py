@@ -533,7 +533,8 @@ def _claims(text: str, original: str, sentences: list[Sentence], dates: list[Dat
 
 
 _NATIONAL = re.compile(r"\b(?:Afghanistan|across the country|nationwide|countrywide|provinces|"
-                       r"since the Taliban|since August 2021)\b|افغانستان|سراسر کشور|ولایات|ولایتونو", re.IGNORECASE)
+                       r"since the Taliban|since August 2021)\b|افغانستان|سراسر کشور|ولایات|ولایتونو",
+                       re.IGNORECASE)
 _DESTINATION = re.compile(r"\b(?:to|towards|for|into)\s+(?:the\s+)?(?:[\w'’-]+\s*(?:,|and)\s*)*$")
 _AMONG_VICTIMS = re.compile(r"^\W*Among\s+(?:the|those)\s+(dead|killed|victims|wounded|detained|arrested|"
                             r"missing|disappeared|abducted)\b", re.IGNORECASE)
