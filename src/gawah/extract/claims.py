@@ -24,7 +24,10 @@ _EN_DENIAL = re.compile(r"\b(?:denied|denies|deny|denying|rejected|rejects|dismi
                         r"\b(?:fake|false|baseless|untrue|fabricated|propaganda|no truth|not true)\b")
 _EN_PROMISE = re.compile(r"\b(?:vowed|pledged|promised|assured|committed|guarantee[sd]?)\b")
 _EN_ACCUSE = re.compile(r"\b(?:accused|blamed)\b")
-_EN_DEMAND = re.compile(r"\b(?:urged|called on|demanded|call on)\b")
+_EN_ACKNOWLEDGE = re.compile(r"\b(?:acknowledged|admitted|confirmed|conceded)\b")
+_AR_PROMISE = re.compile(r"(?:وعده|تعهد|اطمینان\s?داد|ډاډ|ژمنه)")
+_AR_ACCUSE = re.compile(r"(?:متهم|اتهام\s+(?:زد|کرد)|تورن)")
+_AR_ACKNOWLEDGE = re.compile(r"(?:تایید\s?کرد|تأیید\s?کرد|اعتراف|ومنله|تایید\s?کړ)")
 _AR_SPEECH = re.compile(r"(?:گفت|گفته|افزود|اعلام\s?کرد|تاکید\s?کرد|رد\s?کرد|رد\s?کرده|تکذیب|ادعا|اظهار|"
                         r"وویل|ویلي|وایي|ویل|رد\s?کړ|څرګنده\s?کړه|ټینګار)")
 _AR_DENIAL = re.compile(r"(?:رد\s?کرد|رد\s?کرده|تکذیب|انکار|نادرست|بی\s?اساس|بیاساس|نمیپذیر|نپذیرفت|"
@@ -55,13 +58,13 @@ def _stance(sentence: str) -> str:
     normalized = normalize_text(sentence)
     if _EN_DENIAL.search(sentence) or _AR_DENIAL.search(normalized):
         return "denial"
-    if _EN_PROMISE.search(sentence):
-        return "promise"
-    if _EN_ACCUSE.search(sentence):
-        return "accusation"
-    if _EN_DEMAND.search(sentence):
-        return "demand"
-    return "assertion"
+    if _EN_PROMISE.search(sentence) or _AR_PROMISE.search(normalized):
+        return "assurance"
+    if _EN_ACCUSE.search(sentence) or _AR_ACCUSE.search(normalized):
+        return "allegation"
+    if _EN_ACKNOWLEDGE.search(sentence) or _AR_ACKNOWLEDGE.search(normalized):
+        return "acknowledgement"
+    return "other"
 
 
 def affiliations(text: str, names: list[NameMention]) -> dict[str, str]:
@@ -128,7 +131,7 @@ def find_claims(text: str, sentences: list[tuple[int, int]], dates: dict[int, st
         last_speaker = speaker
         stance = _stance(sentence)
         name, affiliation = speaker
-        if affiliation is None and stance != "denial":
+        if affiliation is None and stance != "denial":  # a party's words, or anyone's denial
             continue
         quote_m = _QUOTE.search(sentence)
         if quote_m:

@@ -86,7 +86,8 @@ class ClaimFact(BaseModel):
     speaker: str
     affiliation: str | None = None
     date: str | None = None
-    stance: Literal["denial", "assertion", "accusation", "demand", "concern", "promise"] = "assertion"
+    # The stances of the registry (gawah.store.vocab.ClaimStance).
+    stance: Literal["denial", "assurance", "acknowledgement", "allegation", "other"] = "other"
     quote: str = ""
     spans: list[Span] = Field(default_factory=list)
 

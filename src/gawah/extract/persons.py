@@ -147,12 +147,12 @@ def is_speaker(text: str, name: NameMention) -> bool:
     return bool(_SPEECH_BEFORE.search(text[max(0, name.start - 40):name.start]))
 
 
+# Fates in the registry's words (gawah.store.vocab.Fate).
 FATES = {"killing": "killed", "enforced_disappearance": "missing", "arbitrary_detention": "detained",
-         "hostage_taking": "held hostage", "torture": "tortured", "sexual_violence": "assaulted",
-         "threats_intimidation": "threatened", "forced_displacement": "displaced",
-         "indiscriminate_attack": "harmed"}
+         "hostage_taking": "detained", "torture": "tortured", "sexual_violence": "injured",
+         "forced_displacement": "displaced", "indiscriminate_attack": "injured"}
 _FATE_ORDER = ["killing", "enforced_disappearance", "hostage_taking", "arbitrary_detention", "torture",
-               "sexual_violence", "indiscriminate_attack", "threats_intimidation", "forced_displacement"]
+               "sexual_violence", "indiscriminate_attack", "forced_displacement"]
 
 
 def fate_of(violations: list[str]) -> str | None:

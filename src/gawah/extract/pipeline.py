@@ -535,6 +535,7 @@ def _claims(text: str, original: str, sentences: list[Sentence], dates: list[Dat
 _NATIONAL = re.compile(r"\b(?:Afghanistan|across the country|nationwide|countrywide|provinces|"
                        r"since the Taliban|since August 2021)\b|افغانستان|سراسر کشور|ولایات|ولایتونو",
                        re.IGNORECASE)
+_RELEASED = re.compile(r"\b(?:released|freed|set free)\b|آزاد\s?شد|رها\s?شد|خوشې\s?شو|ازاد\s?شو")
 _DESTINATION = re.compile(r"\b(?:to|towards|for|into)\s+(?:the\s+)?(?:[\w'’-]+\s*(?:,|and)\s*)*$")
 _AMONG_VICTIMS = re.compile(r"^\W*Among\s+(?:the|those)\s+(dead|killed|victims|wounded|detained|arrested|"
                             r"missing|disappeared|abducted)\b", re.IGNORECASE)
@@ -587,6 +588,9 @@ def _persons(text: str, original: str, sentences: list[Sentence],
                 _add_person(by_name, violations_by_name, original, n, codes_by_start[follow.start], sent)
     for name, fact in by_name.items():
         fact.fate = fate_of(violations_by_name[name])
+        # "arrested ... and released eleven days later": the last word on a detention.
+        if fact.fate in ("detained", "tortured") and any(_RELEASED.search(s.quote) for s in fact.spans):
+            fact.fate = "released"
     return list(by_name.values())
 
 
