@@ -72,3 +72,27 @@ def test_among_the_dead() -> None:
             "2022. Among the dead was Gul Zaman Noori, 52, the father of the groom.")
     result = extract_facts(text)
     assert [(p.name, p.fate) for p in result.persons] == [("Gul Zaman Noori", "killed")]
+
+
+def test_released_after_detention() -> None:
+    text = ("Mohammad Yasin Karimi, 31, a shopkeeper, was arrested at his shop on 2 April 2022 and released "
+            "eleven days later.")
+    result = extract_facts(text)
+    assert [(p.name, p.fate) for p in result.persons] == [("Mohammad Yasin Karimi", "released")]
+
+
+def test_dari_name_with_fathers_name_and_last_night() -> None:
+    text = ("افراد طالبان شب گذشته یک سرباز پیشین به نام عبدالواحد فرزند غلام سخی را در ولسوالی ورسج "
+            "ولایت تخار تیرباران کردند.")
+    result = extract_facts(text, published=date(2023, 9, 16))
+    assert [(p.name, p.fate) for p in result.persons] == [("عبدالواحد", "killed")]
+    killing = result.incidents[0]
+    assert killing.violation == "killing" and killing.date is not None
+    assert killing.date.start == "2023-09-15"
+    assert {pl.province for pl in killing.places} == {"Takhar"}
+
+
+def test_officials_are_not_victims() -> None:
+    text = "The Taliban governor of Herat, Mawlawi Islamuddin Jihad, ordered the arrest of six activists."
+    result = extract_facts(text)
+    assert result.incidents and result.persons == []

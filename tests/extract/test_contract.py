@@ -64,3 +64,18 @@ def test_quality_bar_on_shared_corpus(tmp_path: Path) -> None:
     for line in out.stdout.splitlines():
         if " F1=" in line:
             assert float(line.split("F1=")[1].split()[0]) >= 0.7, line
+
+
+def test_dateline_city_is_not_an_incident_place() -> None:
+    text = ("KABUL, Sept. 12 (Reuters) - Taliban fighters shot dead a former army commander in northern "
+            "Baghlan province on Sunday, relatives said.")
+    result = extract_facts(text)
+    assert {p.province for inc in result.incidents for p in inc.places} == {"Baghlan"}
+
+
+def test_national_figure_takes_no_province_by_default() -> None:
+    text = ("In Panjshir, fighters detained 12 men in Dara district. Panjshir residents said the men were "
+            "beaten.\n\nUNAMA has recorded at least 218 extrajudicial killings across Afghanistan.")
+    result = extract_facts(text)
+    killing = next(i for i in result.incidents if i.violation == "killing")
+    assert killing.places == []
