@@ -11,7 +11,7 @@ from gawah.analysis import snapshot
 from gawah.analysis.selection import ALL_LEVELS, Selection, SelectionError, make_selection, parse_period
 from gawah.analysis.stats import VictimCount, compute, group_members, incident_ids
 from gawah.store.engine import transaction
-from gawah.store.models import Act
+from gawah.store.models import Act, RegistryChange
 from gawah.workspace import Workspace
 from tests.analysis.stats_data import add_incident, build_registry
 
@@ -116,11 +116,12 @@ def test_cached_snapshot_follows_changes(
     con = snapshot.open_snapshot(workspace.engine, path)
     assert compute(con, Selection()).incidents == 6
     con.close()
-    # An edit (rejecting an act) changes the fingerprint too.
+    # An edit (rejecting an act) is seen through the registry change the registry records with it.
     with transaction(workspace.sessions) as session:
         act = session.get(Act, session.query(Act.id).filter(Act.count_value == 1).scalar())
         assert act is not None
         act.review_status = "rejected"
+        session.add(RegistryChange(subject_type="act", subject_id=act.id, action="reject", actor="tester"))
     con = snapshot.open_snapshot(workspace.engine, path)
     assert compute(con, Selection()).acts == 6
     con.close()

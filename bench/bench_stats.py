@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Statistics over 1 million incidents: `gawah stats` and the dashboard's queries (target: under 1 s each).
+
+Builds a SQLite workspace with N incidents (default 1,000,000; `GAWAH_BENCH_INCIDENTS` to change),
+1.5 acts each and one or two places each, written with plain INSERTs. Then times the path `gawah
+stats` takes: the snapshot fingerprint check, the snapshot build (once, after a change), the counts
+by every dimension, the dashboard's queries (by province, by month, the timeline page), and the
+whole command as a new process. Baseline, measured in the same run: a plain `SELECT count(*)` over
+the incidents in SQLite, the least any count of them can cost.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from gawah.analysis import snapshot, timeline
+from gawah.analysis.selection import Selection, make_selection
+from gawah.analysis.stats import compute
+from gawah.store.vocab import PERPETRATORS, VICTIM_GROUPS, VIOLATIONS
+from gawah.workspace import Workspace, init_workspace
+
+N = int(os.environ.get("GAWAH_BENCH_INCIDENTS", "1000000"))
+QUALIFIERS = ("exact", "exact", "exact", "at_least", "more_than", "approximately", "vague")
+STAMP = "2026-01-01 00:00:00.000000"
+
+
+def _province_codes() -> list[tuple[str, str]]:
+    import json
+
+    data = json.loads(
+        (Path(snapshot.__file__).parent.parent / "extract" / "data" / "gazetteer.json").read_text(encoding="utf-8")
+    )
+    return [(d["pcode"][:4], d["pcode"]) for d in data["districts"]]
+
+
+def populate(path: Path, n: int) -> None:
+    rng = random.Random(7)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    districts = _province_codes()
+    db.executemany(
+        "INSERT INTO places (id, name, kind, province, district, pcode, created_at, updated_at) "
+        "VALUES (?, ?, 'district', NULL, NULL, ?, ?, ?)",
+        [(i + 1, f"district {code}", code, STAMP, STAMP) for i, (_p, code) in enumerate(districts)],
+    )
+    chunk = 100_000
+    act_id = 0
+    for base in range(0, n, chunk):
+        incidents, acts, links = [], [], []
+        for incident_id in range(base + 1, min(n, base + chunk) + 1):
+            day = 738000 + rng.randrange(1600)  # 2021-07 to 2025-11, as ordinal days
+            date = time.strftime("%Y-%m-%d", time.gmtime((day - 719163) * 86400))
+            review = "accepted" if rng.random() < 0.9 else "candidate"
+            status = rng.choice(("reported", "corroborated", "verified", "disputed", "retracted"))
+            merged = incident_id - 1 if incident_id % 50 == 0 else None
+            level = rng.choice(("public", "restricted", "restricted", "confidential"))
+            incidents.append(
+                ("", "", date, date, "day", status, merged, 1, level, review, STAMP, STAMP, incident_id)
+            )
+            for _ in range(1 if rng.random() < 0.5 else 2):
+                act_id += 1
+                groups = rng.sample(VICTIM_GROUPS, rng.randrange(3))
+                value = rng.randrange(1, 40) if rng.random() < 0.9 else None
+                acts.append(
+                    (
+                        act_id,
+                        incident_id,
+                        rng.choice(VIOLATIONS),
+                        value,
+                        rng.choice(QUALIFIERS) if value is not None else None,
+                        "victims",
+                        rng.choice(PERPETRATORS),
+                        "[" + ", ".join(f'"{g}"' for g in groups) + "]",
+                        "accepted" if rng.random() < 0.95 else "candidate",
+                        level,
+                        STAMP,
+                        STAMP,
+                    )
+                )
+            for place in {rng.randrange(len(districts)) + 1 for _ in range(1 if rng.random() < 0.8 else 2)}:
+                links.append((incident_id, place))
+        db.executemany(
+            "INSERT INTO incidents (title, summary, start_date, end_date, date_precision, status, "
+            "merged_into_id, version, confidentiality, review_status, created_at, updated_at, id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            incidents,
+        )
+        db.executemany(
+            "INSERT INTO acts (id, incident_id, violation, count_value, count_qualifier, count_unit, "
+            "perpetrator, victim_groups, review_status, confidentiality, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            acts,
+        )
+        db.executemany("INSERT INTO incident_places (incident_id, place_id) VALUES (?, ?)", links)
+        db.commit()
+    db.close()
+
+
+def timed(fn: Callable[[], Any], repeat: int = 5) -> tuple[float, Any]:
+    """Median seconds of `repeat` runs, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="gawah-bench-stats-") as tmp:
+        root = Path(tmp) / "ws"
+        settings = init_workspace(root, name="bench")
+        db_path = root / "gawah.sqlite3"
+        start = time.perf_counter()
+        populate(db_path, N)
+        print(f"registry: {N:,} incidents written in {time.perf_counter() - start:.1f} s ({db_path.stat().st_size / 1e6:.0f} MB)")
+
+        raw = sqlite3.connect(db_path)
+        baseline, count = timed(lambda: raw.execute("SELECT count(*) FROM incidents").fetchone()[0])
+        raw.close()
+        print(f"baseline  SQLite SELECT count(*) FROM incidents ({count:,})      {baseline * 1000:8.1f} ms")
+
+        ws = Workspace.open(settings.root)
+        cache = snapshot.cache_path(settings.root)
+        start = time.perf_counter()
+        snapshot.open_snapshot(ws.engine, cache).close()
+        build = time.perf_counter() - start
+        print(f"snapshot  built after a change (once)                     {build * 1000:8.1f} ms")
+        fp, _ = timed(lambda: snapshot.fingerprint(ws.engine))
+        print(f"snapshot  fingerprint check                               {fp * 1000:8.1f} ms")
+
+        def stats_all() -> Any:
+            con = snapshot.open_snapshot(ws.engine, cache)
+            try:
+                return compute(con, Selection())
+            finally:
+                con.close()
+
+        figures: list[tuple[str, float]] = []
+        t, result = timed(stats_all)
+        figures.append((f"gawah stats, all dimensions ({result.incidents:,} counted), in process", t))
+
+        con = snapshot.open_snapshot(ws.engine, cache)
+        queries: dict[str, Callable[[], Any]] = {
+            "dashboard: by province": lambda: compute(con, Selection(), ("province",)),
+            "dashboard: by district": lambda: compute(con, Selection(), ("district",)),
+            "dashboard: by month": lambda: compute(con, Selection(), ("month",)),
+            "dashboard: by violation, filtered (killing, 2023)": lambda: compute(
+                con, make_selection(violations=["killing"], period="2023"), ("violation", "province")
+            ),
+            "dashboard: timeline page (months + 50 incidents)": lambda: timeline.build(con, Selection(), limit=50),
+        }
+        for name, fn in queries.items():
+            figures.append((name, timed(fn)[0]))
+        con.close()
+
+        command = [
+            sys.executable,
+            "-c",
+            "import typer; from gawah.cli import stats; app = typer.Typer(); stats.register(app); app()",
+            "stats",
+            "-w",
+            str(settings.root),
+        ]
+        subprocess.run(command, check=True, capture_output=True)
+        figures.append(("gawah stats as a new process (incl. Python start)", timed(
+            lambda: subprocess.run(command, check=True, capture_output=True), repeat=3)[0]))
+        ws.close()
+
+        for name, seconds in figures:
+            verdict = "ok" if seconds < 1.0 else "OVER 1 s"
+            print(f"{name:<58} {seconds * 1000:8.1f} ms  {seconds / baseline:6.1f}x baseline  {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Publication: HTML and PDF reports, charts, maps, and exports of incidents in public formats."""
