@@ -85,6 +85,7 @@ def _record_screenshot(
     original: EvidenceItem,
     actor: str,
     read_metadata: MetadataReader,
+    new_blobs: list[str],
 ) -> int:
     capture = result.capture
     with tempfile.TemporaryDirectory(prefix="gawah-shot-") as folder:
@@ -92,6 +93,8 @@ def _record_screenshot(
         with zipfile.ZipFile(result.wacz) as archive:
             path.write_bytes(archive.read(SCREENSHOT_PATH))
         blob = blobs.put_file(path)
+        if blob.created:
+            new_blobs.append(blob.sha256)
         existing = session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == blob.sha256))
         if existing is not None:
             record_custody(
@@ -162,20 +165,30 @@ def preserve_capture(
     outcome = ingestor.ingest_file(result.wacz)
     if outcome.sha256 is None or outcome.status == "failed":
         return PreservedCapture(outcome, None, None, None)
+    new_blobs: list[str] = []
     with sessions() as session:
         item = session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == outcome.sha256))
         if item is None:
             return PreservedCapture(outcome, None, None, None)
-        event = record_custody(
-            session,
-            item,
-            "collected",
-            capture.capturer,
-            tool=capture_tool(capture),
-            method=CAPTURE_METHOD,
-            notes=collection_notes(capture),
-            occurred_at=capture.started_at,
-        )
-        screenshot_id = _record_screenshot(session, blobs, result, item, ingestor.actor, read_metadata)
-        session.commit()
+        try:
+            event = record_custody(
+                session,
+                item,
+                "collected",
+                capture.capturer,
+                tool=capture_tool(capture),
+                method=CAPTURE_METHOD,
+                notes=collection_notes(capture),
+                occurred_at=capture.started_at,
+            )
+            screenshot_id = _record_screenshot(
+                session, blobs, result, item, ingestor.actor, read_metadata, new_blobs
+            )
+            session.commit()
+        except BaseException:
+            # Nothing half-recorded: the rows roll back and a blob stored for them goes too.
+            session.rollback()
+            for sha256 in new_blobs:
+                blobs.delete(sha256)
+            raise
         return PreservedCapture(outcome, item.id, screenshot_id, event.id)
