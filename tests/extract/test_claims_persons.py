@@ -96,3 +96,9 @@ def test_officials_are_not_victims() -> None:
     text = "The Taliban governor of Herat, Mawlawi Islamuddin Jihad, ordered the arrest of six activists."
     result = extract_facts(text)
     assert result.incidents and result.persons == []
+
+
+def test_a_rapporteurs_rejection_is_not_a_partys_claim() -> None:
+    text = ("Richard Bennett, the UN Special Rapporteur, rejected the claims of the de facto authorities. "
+            "Mawlawi Abdul Karim, a Taliban spokesman, denied that anyone was killed.")
+    assert [(c.speaker, c.stance) for c in extract_facts(text).claims] == [("Mawlawi Abdul Karim", "denial")]

@@ -75,3 +75,8 @@ def test_dari_and_pashto_counts(text: str, expected: list[tuple[int, str]]) -> N
 ])
 def test_dari_and_pashto_non_counts(text: str) -> None:
     assert counts(text) == []
+
+
+def test_number_before_a_participle_and_casualties() -> None:
+    found = counts("documented 1,095 civilian casualties (287 killed and 808 wounded)")
+    assert found == [(287, "exact"), (808, "exact")]

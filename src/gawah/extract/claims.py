@@ -40,6 +40,10 @@ _ROLE = re.compile(r"\b(?:spokes\w+|official|minister|negotiator|commander|gover
 _HE_SAID = re.compile(r"\b(?:he|she)\s+(?:said|added|told|vowed|claimed|insisted)\b")
 _SURNAME_SAID = re.compile(
     r"\b([A-Z][a-z]+)\b(?=[^.]{0,60}\b(?:said|told|added|denied|claimed|declared|stated)\b)")
+_INDEPENDENT = re.compile(
+    r"\b(?:UN|UNAMA|OHCHR|United Nations|Rapporteur|Amnesty|Human Rights Watch|HRW|researcher|analyst|"
+    r"activist|journalist|reporter|resident|relative|brother|sister|father|mother|professor|lawyer|"
+    r"rights group|ambassador|envoy|witness)\b|سازمان ملل|یوناما|گزارشگر|فعال|خبرنگار|باشنده|پژوهشگر")
 _QUOTE = re.compile(r"[“\"«]([^”\"»]{3,600})[”\"»]")
 
 
@@ -87,6 +91,18 @@ def affiliations(text: str, names: list[NameMention]) -> dict[str, str]:
     return out
 
 
+def independents(text: str, names: list[NameMention]) -> set[str]:
+    """Names the text ties to the UN, an NGO, the press or the public: their denials are not a
+    party's claims."""
+    out: set[str] = set()
+    for n in names:
+        before = text[max(0, n.start - 60):n.start].split(".")[-1]
+        window = before + " " + text[n.end:n.end + 100].split(".")[0]
+        if _INDEPENDENT.search(window):
+            out.add(n.name)
+    return out
+
+
 def _alias_map(names: list[str]) -> dict[str, str]:
     """Last word of a full name -> the full name ("Mujahid" -> "Zabihullah Mujahid")."""
     out: dict[str, str] = {}
@@ -104,6 +120,7 @@ def find_claims(text: str, sentences: list[tuple[int, int]], dates: dict[int, st
     if all_names is None:
         all_names = find_names(text, 0, len(text))
     party = affiliations(text, all_names)
+    independent = independents(text, all_names) - set(party)
     known = vocab.known_speakers()
     aliases = _alias_map([n.name for n in all_names])
     out: list[ClaimMention] = []
@@ -131,7 +148,9 @@ def find_claims(text: str, sentences: list[tuple[int, int]], dates: dict[int, st
         last_speaker = speaker
         stance = _stance(sentence)
         name, affiliation = speaker
-        if affiliation is None and stance != "denial":  # a party's words, or anyone's denial
+        # A party's words, or a denial by someone the text does not tie to the UN, an NGO, the
+        # press or the public.
+        if affiliation is None and (stance != "denial" or name in independent):
             continue
         quote_m = _QUOTE.search(sentence)
         if quote_m:

@@ -53,8 +53,11 @@ _EN_COUNTED = re.compile(
     r"elders|guests|worshippers|patients|cases?|acts?|incidents?|instances|executions?|killings?|"
     r"arrests?|detentions?|disappearances?|abductions?|attacks?|raids?|strikes?|homes|houses|"
     r"Tajiks|Hazaras|Uzbeks|Pashtuns|Sikhs|former|extrajudicial|arbitrary|summary)\b", re.IGNORECASE)
+_EN_PARTICIPLE = re.compile(
+    r"killed|dead|executed|detained|arrested|abducted|missing|disappeared|tortured|injured|wounded|displaced",
+    re.IGNORECASE)
 _EN_EXCLUDED = re.compile(
-    r"(?:interviews?|interviewees|signatures?|signatories|population|inhabitants|years?|months?|weeks?|"
+    r"(?:casualties|interviews?|interviewees|signatures?|signatories|population|inhabitants|years?|months?|weeks?|"
     r"violations|abuses|human|allegations|complaints|"
     r"days?|hours?|minutes?|percent|per cent|%|km|kilomet\w+|miles?|pages?|reports?|documents?|"
     r"provinces?|districts?|countries|states|dollars|afghanis|AFN|USD|votes|goal|bombs|rounds|"
@@ -196,13 +199,16 @@ def _counted_noun(after: str) -> tuple[int, int] | None:
     for i, w in enumerate(re.finditer(r"[^\W\d_][\w'’-]*|[.,;:!?()\"“”]", after)):
         word = w.group(0)
         if found is not None:
-            # Run on to the head noun: "extrajudicial executions", "former officers".
+            # Run on to the head noun: "extrajudicial executions", "former officers"; but
+            # "civilian casualties" count the killed and the wounded together.
             if _EN_COUNTED.fullmatch(word):
                 found = (found[0], w.end())
                 continue
-            return found
+            return None if _EN_EXCLUDED.fullmatch(word) else found
         if i > 5 or word in ".,;:!?()\"“”":
             return None
+        if i == 0 and _EN_PARTICIPLE.fullmatch(word):
+            return (w.start(), w.end())  # "287 killed and 808 wounded", "12 detained"
         if _EN_EXCLUDED.fullmatch(word):
             return None
         if _EN_COUNTED.fullmatch(word):
