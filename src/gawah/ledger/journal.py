@@ -1,6 +1,7 @@
 """The workspace's ledger in the database: one leaf per record, signed checkpoints, proofs.
 
-Each evidence item, custody event (and, later, each change to an incident) is appended as the
+Each evidence item, custody event and registry change (a review decision, an edit, a merge, a
+grading of an incident and its sources) is appended as the
 SHA-256 leaf hash of its canonical form: sorted-key JSON of the fields that matter as evidence.
 The database keeps only those hashes and the signed tree heads; `verify_journal` recomputes every
 leaf from the record it names, so any later edit of a record, a deleted or inserted row, or a
@@ -23,7 +24,7 @@ from gawah.ledger.checkpoint import checkpoint_of, sign_checkpoint, verify_check
 from gawah.ledger.merkle import MerkleLog, VerificationError, leaf_hash
 from gawah.ledger.proofs import ProvedEntry, inclusion_proofs_document
 from gawah.ledger.verifier import INCLUSION_FORMAT
-from gawah.store.models import Checkpoint, CustodyEvent, EvidenceItem, LedgerEntry
+from gawah.store.models import Checkpoint, CustodyEvent, EvidenceItem, LedgerEntry, RegistryChange
 
 CUSTODY_EVENTS = ("collected", "received", "transferred", "accessed", "exported", "verified")
 # One format, the one the stand-alone verifier reads.
@@ -74,6 +75,23 @@ def custody_entry(event: CustodyEvent, evidence_sha256: str) -> bytes:
             "tool": event.tool,
             "method": event.method,
             "notes": event.notes,
+        }
+    )
+
+
+def registry_change_entry(change: RegistryChange) -> bytes:
+    """Who changed which record, when, how, and the record before and after (its snapshots)."""
+    return canonical(
+        {
+            "kind": "registry_change",
+            "subject_type": change.subject_type,
+            "subject_id": change.subject_id,
+            "action": change.action,
+            "actor": change.actor,
+            "at": _utc(change.at),
+            "before": change.before,
+            "after": change.after,
+            "note": change.note,
         }
     )
 
@@ -145,6 +163,13 @@ def record_custody(
     return row
 
 
+def record_registry_change(session: Session, change: RegistryChange) -> LedgerEntry:
+    """Add a registry change and its ledger entry, in the caller's transaction."""
+    session.add(change)
+    session.flush()
+    return append(session, "registry_change", "registry_change", change.id, registry_change_entry(change))
+
+
 def load_log(session: Session) -> MerkleLog:
     hashes = session.scalars(select(LedgerEntry.leaf_hash).order_by(LedgerEntry.leaf_index))
     return MerkleLog.from_leaf_hashes(bytes.fromhex(h) for h in hashes)
@@ -185,6 +210,9 @@ def recompute_entry(session: Session, entry: LedgerEntry) -> bytes | None:
             return None
         sha = _sha_of(session, event.evidence_item_id)
         return custody_entry(event, sha or "")
+    if entry.subject_type == "registry_change":
+        change = session.get(RegistryChange, entry.subject_id)
+        return None if change is None else registry_change_entry(change)
     raise VerificationError(f"unknown ledger subject {entry.subject_type!r}")
 
 
@@ -209,7 +237,12 @@ def verify_journal(session: Session, public_key: Ed25519PublicKey, origin: str) 
             problems.append(Problem(label, "the record it names was deleted"))
         elif leaf_hash(current).hex() != entry.leaf_hash:
             problems.append(Problem(label, "the record was changed after it was recorded"))
-    for subject_type, model in (("evidence_item", EvidenceItem), ("custody_event", CustodyEvent)):
+    recorded_models: tuple[tuple[str, type[EvidenceItem | CustodyEvent | RegistryChange]], ...] = (
+        ("evidence_item", EvidenceItem),
+        ("custody_event", CustodyEvent),
+        ("registry_change", RegistryChange),
+    )
+    for subject_type, model in recorded_models:
         for (row_id,) in session.execute(select(model.id)):
             if (subject_type, row_id) not in recorded:
                 problems.append(

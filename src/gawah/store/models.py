@@ -225,6 +225,8 @@ class IncidentSource(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     independent: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The source this report repeats (a news article quoting an NGO report is not independent).
+    repeats_source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     # Credibility of this item of information: 1 (confirmed) … 6 (cannot be judged).
     credibility: Mapped[int | None] = mapped_column(Integer)
 
@@ -416,6 +418,129 @@ class Checkpoint(Base):
     root_hash: Mapped[str] = mapped_column(String(64))
     signed_note: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RegistryChange(Base):
+    """One decision or edit on a registry record, by whom and when; each is a ledger entry.
+
+    `before` and `after` are the record's full snapshots, so history shows a diff and any earlier
+    version can be restored. Rows are never updated.
+    """
+
+    __tablename__ = "registry_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(24))
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_registry_changes_subject", "subject_type", "subject_id"),)
+
+
+class SameEventDecision(Base):
+    """An analyst's answer to "are these two incidents one event?": confirmed (merged), refused, undone."""
+
+    __tablename__ = "same_event_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(12))
+    score: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ElementAssessment(Confidential, Base):
+    """A lawyer's finding on one element of one provision for one act, with notes and evidence links.
+
+    Nothing here is filled automatically: a row exists only once a person has written it.
+    """
+
+    __tablename__ = "element_assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    act_id: Mapped[int] = mapped_column(ForeignKey("acts.id", ondelete="CASCADE"), index=True)
+    provision: Mapped[str] = mapped_column(String(40))
+    element: Mapped[str] = mapped_column(String(40))
+    finding: Mapped[str] = mapped_column(String(24), default="not_examined")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    assessed_by: Mapped[str] = mapped_column(String(200))
+    assessed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("act_id", "provision", "element", name="uq_element_assessments_act_element"),
+    )
+
+
+class Unit(Confidential, Timestamped, Base):
+    """A perpetrator unit (a battalion, a district police command, an intelligence office)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    perpetrator: Mapped[str | None] = mapped_column(String(40))
+    province: Mapped[str | None] = mapped_column(String(120))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class CommandRelation(Confidential, Timestamped, Base):
+    """Superior → subordinate (units or named commanders): commands, ordered, failed to prevent or punish.
+
+    The basis of command-responsibility analysis; an incident and a document may say where it shows.
+    """
+
+    __tablename__ = "command_relations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    superior_type: Mapped[str] = mapped_column(String(8))
+    superior_id: Mapped[int] = mapped_column(Integer)
+    subordinate_type: Mapped[str] = mapped_column(String(8))
+    subordinate_id: Mapped[int] = mapped_column(Integer)
+    relation: Mapped[str] = mapped_column(String(24))
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL"), index=True
+    )
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class SearchEntry(Base):
+    """One searchable record (document, incident or claim): normalised text and its facets.
+
+    The full-text index over it (SQLite FTS5 or a PostgreSQL GIN index) is derived and rebuilt by
+    `gawah search reindex`.
+    """
+
+    __tablename__ = "search_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    record_id: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str | None] = mapped_column(String(8))
+    violations: Mapped[str] = mapped_column(String(400), default="")
+    province: Mapped[str | None] = mapped_column(String(120), index=True)
+    district: Mapped[str | None] = mapped_column(String(120))
+    start_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str | None] = mapped_column(String(16))
+    source_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    confidentiality: Mapped[str] = mapped_column(String(16), default=Confidentiality.RESTRICTED.value)
+
+    __table_args__ = (UniqueConstraint("kind", "record_id", name="uq_search_entries_kind_record"),)
 
 
 CONFIDENTIAL_TABLES: tuple[type[Base], ...] = (
