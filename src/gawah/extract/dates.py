@@ -14,12 +14,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
 
 import jdatetime
 
 from gawah.extract.intervals import SpanIndex, keep_non_overlapping
 from gawah.extract.normalize import normalize_with_map
+from gawah.extract.vocabulary import WordStartMatcher
 
 Precision = Literal["day", "month", "year"]
 
@@ -191,12 +193,17 @@ _P_AR_MY = re.compile(
     rf"(?:(?:ماه|میاشت|میاشتې|د)\s+)?({_AR_MONTH_ALT})\s+(?:ماه\s+)?(?:(?:سال|د|کال)\s+)?(\d{{4}})(?!\d)")
 _P_AR_Y = re.compile(r"(?:سال|کال)\s+(\d{4})(?!\d)|(?<!\d)(\d{4})\s+(?:میلادی|هجری|ه\.?\s?ش|لمریز|کال)")
 
-_P_EN_REL = re.compile(
-    r"\b(yesterday|today|(?:the\s+)?day\s+before\s+yesterday|"
-    r"(?:last|this|earlier\s+this|the\s+previous|the\s+past)\s+(week|month|year)|"
-    r"(?:(?:on|last|this|early|late)\s+)(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
-    r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a|an)\s+(days?|weeks?|months?|years?)\s+ago)\b",
-    re.IGNORECASE)
+_EN_RELATIVE = [
+    r"yesterday", r"today", r"(?:the\s+)?day\s+before\s+yesterday",
+    r"(?:last|this|earlier\s+this|the\s+previous|the\s+past)\s+(?:week|month|year)",
+    r"(?:on|last|this|early|late)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)",
+    r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a|an)\s+(?:days?|weeks?|months?|years?)\s+ago",
+]
+
+
+@lru_cache(maxsize=1)
+def _relative_matcher() -> WordStartMatcher:
+    return WordStartMatcher([("relative", p) for p in _EN_RELATIVE])
 _AR_SMALL_NUMBERS = {"یک": 1, "دو": 2, "سه": 3, "چهار": 4, "پنج": 5, "شش": 6, "هفت": 7, "یو": 1, "دوه": 2,
                      "درې": 3, "دری": 3, "څلور": 4, "پنځه": 5}
 _P_AR_REL = re.compile(
@@ -395,19 +402,18 @@ def _resolve(atom: _Atom, year: int | None) -> tuple[date, date, Precision] | No
 
 def _relative(text: str, published: date) -> list[DateMention]:
     out: list[DateMention] = []
-    patterns = []
+    spans: list[tuple[int, int]] = []
     if _REL_HINT.search(text):
-        patterns.append(_P_EN_REL)
+        spans += [(s, e) for _, s, e in _relative_matcher().finditer(text)]
     if re.search(r"[\u0600-\u06FF]", text):
-        patterns.append(_P_AR_REL)
-    for pattern in patterns:
-        for m in pattern.finditer(text):
-            # "until today", "تا امروز": how long a state lasts, not when something happened.
-            if re.search(r"(?:\buntil|\btill|\bas of|\bto|تا|تر)\s+$", text[max(0, m.start() - 8):m.start()]):
-                continue
-            got = _resolve_relative(m.group(0).lower(), published)
-            if got:
-                out.append(DateMention(m.start(), m.end(), got[0], got[1], got[2], "relative"))
+        spans += [(m.start(), m.end()) for m in _P_AR_REL.finditer(text)]
+    for s, e in spans:
+        # "until today", "تا امروز": how long a state lasts, not when something happened.
+        if re.search(r"(?:\buntil|\btill|\bas of|\bto|تا|تر)\s+$", text[max(0, s - 8):s]):
+            continue
+        got = _resolve_relative(text[s:e].lower(), published)
+        if got:
+            out.append(DateMention(s, e, got[0], got[1], got[2], "relative"))
     return out
 
 

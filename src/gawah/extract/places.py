@@ -25,6 +25,10 @@ _MAX_NGRAM = 4
 # District names that are ordinary words in English reports, or too short to trust alone.
 _EN_STOP = frozenset({"centre", "center", "dara", "bak", "tani", "chak", "khas", "shamal", "spera",
                       "kohistan", "markaz", "city", "district", "kot", "jaji", "zone", "nahia"})
+# Words that may make up a place name: capitalised, with the joining words of Afghan names.
+_CAPITALISED_RUN = re.compile(
+    r"[A-Z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*(?:[ \t-]{1,2}(?:(?:e|i|o|wa|ul|al|de)[ \t-]{1,2})?"
+    r"[A-Z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*)*")
 _LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*")
 _AR_TOKEN = re.compile(r"[\u0600-\u06FF]+")
 _PASHTO_KEY = str.maketrans({"ڼ": "ن", "ړ": "ر", "ډ": "د", "ټ": "ت", "ښ": "ش", "ږ": "ژ", "ځ": "ز",
@@ -268,7 +272,14 @@ def _list_followed_by_districts(text: str, end: int) -> bool:
 def _latin_ngrams(region: str, gaz: Gazetteer) -> list[tuple[tuple[int, int], str]]:
     """Runs of up to four words starting with a capital that may name a place: a run grows only
     while its words begin some name of the gazetteer."""
-    tokens = [(m.start(), m.end()) for m in _LATIN_TOKEN.finditer(region)]
+    out: list[tuple[tuple[int, int], str]] = []
+    for run in _CAPITALISED_RUN.finditer(region):
+        out.extend(_runs(region, run.start(), run.end(), gaz))
+    return out
+
+
+def _runs(region: str, start: int, end: int, gaz: Gazetteer) -> list[tuple[tuple[int, int], str]]:
+    tokens = [(m.start(), m.end()) for m in _LATIN_TOKEN.finditer(region, start, end)]
     out: list[tuple[tuple[int, int], str]] = []
     for i, (s, e0) in enumerate(tokens):
         if not region[s].isupper():
