@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gawah.extract.intervals import SpanIndex
 from gawah.extract.normalize import normalize_with_map
@@ -189,6 +190,21 @@ def find_counts(text: str, start: int = 0, end: int | None = None,
     return out
 
 
+@lru_cache(maxsize=8192)
+def _is_counted(word: str) -> bool:
+    return _EN_COUNTED.fullmatch(word) is not None
+
+
+@lru_cache(maxsize=8192)
+def _is_excluded(word: str) -> bool:
+    return _EN_EXCLUDED.fullmatch(word) is not None
+
+
+@lru_cache(maxsize=8192)
+def _is_participle(word: str) -> bool:
+    return _EN_PARTICIPLE.fullmatch(word) is not None
+
+
 def _counted_noun(after: str) -> tuple[int, int] | None:
     """Where the counted noun lies in the words after a number, or None if it counts something else.
 
@@ -201,17 +217,17 @@ def _counted_noun(after: str) -> tuple[int, int] | None:
         if found is not None:
             # Run on to the head noun: "extrajudicial executions", "former officers"; but
             # "civilian casualties" count the killed and the wounded together.
-            if _EN_COUNTED.fullmatch(word):
+            if _is_counted(word):
                 found = (found[0], w.end())
                 continue
-            return None if _EN_EXCLUDED.fullmatch(word) else found
+            return None if _is_excluded(word) else found
         if i > 5 or word in ".,;:!?()\"“”":
             return None
-        if i == 0 and _EN_PARTICIPLE.fullmatch(word):
+        if i == 0 and _is_participle(word):
             return (w.start(), w.end())  # "287 killed and 808 wounded", "12 detained"
-        if _EN_EXCLUDED.fullmatch(word):
+        if _is_excluded(word):
             return None
-        if _EN_COUNTED.fullmatch(word):
+        if _is_counted(word):
             found = (w.start(), w.end())
             continue
         if word.lower() in ("were", "was", "have", "had", "has", "are", "is", "in", "on", "at", "by",
