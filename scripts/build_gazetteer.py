@@ -17,6 +17,7 @@ import re
 import sys
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SRC = ROOT.parent / "shared" / "data" / "gazetteer"
@@ -72,7 +73,7 @@ def main(argv: list[str]) -> int:
     src = Path(argv[1]) if len(argv) > 1 else DEFAULT_SRC
     out = Path(argv[2]) if len(argv) > 2 else DEFAULT_OUT
 
-    provinces: dict[str, dict[str, object]] = {}
+    provinces: dict[str, dict[str, Any]] = {}
     prov_by_key: dict[str, str] = {}
     adm1 = src / "ocha_agcho_2018/afg_adm1_agcho_20180522_attributes_centroids.csv"
     with open(adm1, encoding="utf-8") as f:
@@ -85,7 +86,7 @@ def main(argv: list[str]) -> int:
                                 "region": row["REG_EN"], "lat": round(float(row["centroid_lat"]), 4),
                                 "lon": round(float(row["centroid_lon"]), 4), "names": names}
     for pcode, p in provinces.items():
-        for n in p["names"]:  # type: ignore[attr-defined]
+        for n in p["names"]:
             prov_by_key[ascii_key(n)] = pcode
 
     def province_of(name: str) -> str | None:
@@ -97,7 +98,7 @@ def main(argv: list[str]) -> int:
         for row in csv.DictReader(f):
             pcode = province_of(row["province_name_eng"])
             if pcode:
-                add(provinces[pcode]["names"], row["province_name_eng"], row["province_name_dari"],  # type: ignore[arg-type]
+                add(provinces[pcode]["names"], row["province_name_eng"], row["province_name_dari"],
                     row["province_name_pashto"])
     # ISO 3166-2 names (with diacritics removed) and codes.
     iso = json.loads((src / "iso_3166_2/iso_3166-2_AF.json").read_text(encoding="utf-8"))
@@ -106,10 +107,10 @@ def main(argv: list[str]) -> int:
         plain = "".join(c for c in plain if not unicodedata.combining(c))
         pcode = province_of(plain)
         if pcode:
-            add(provinces[pcode]["names"], plain)  # type: ignore[arg-type]
+            add(provinces[pcode]["names"], plain)
             provinces[pcode]["iso"] = entry["code"]
 
-    districts: dict[str, dict[str, object]] = {}
+    districts: dict[str, dict[str, Any]] = {}
     dist_by_prov_key: dict[tuple[str, str], str] = {}
     adm2 = src / "ocha_agcho_2018/afg_adm2_agcho_20180522_attributes_centroids.csv"
     with open(adm2, encoding="utf-8") as f:
@@ -149,19 +150,19 @@ def main(argv: list[str]) -> int:
         pcode = province_of(prov["name"])
         if not pcode:
             continue
-        add(provinces[pcode]["names"], prov["name"], prov.get("nameFa"), prov.get("namePa"))  # type: ignore[arg-type]
+        add(provinces[pcode]["names"], prov["name"], prov.get("nameFa"), prov.get("namePa"))
         for d in prov.get("districts", []):
             code = district_of(pcode, d["name"])
             if code is None:
                 fa = (d.get("nameFa") or "").strip()
                 code = next((c for c, dd in districts.items() if dd["province"] == pcode
-                             and fa and fa in dd["names"]), None)  # type: ignore[operator]
+                             and fa and fa in dd["names"]), None)
             if code:
-                add(districts[code]["names"], d["name"], d.get("nameFa"), d.get("namePa"))  # type: ignore[arg-type]
+                add(districts[code]["names"], d["name"], d.get("nameFa"), d.get("namePa"))
 
     # Villages: the village polygon layer (romanised) and IEC polling-centre locations
     # (romanised, with a Dari spelling taken from the centre's Dari name where it names the place).
-    villages: dict[tuple[str, str], dict[str, object]] = {}
+    villages: dict[tuple[str, str], dict[str, Any]] = {}
     vil = json.loads((src / "abubaker47/villages.json").read_text(encoding="utf-8"))
     for v in vil:
         pcode = province_of(v["Province"])
@@ -188,14 +189,14 @@ def main(argv: list[str]) -> int:
                 for _ in range(4):
                     fa = PREFIXES_AR.sub("", fa.strip())
                 if fa and len(fa.split()) <= 3 and not re.search(r"[0-9٠-٩۰-۹A-Za-z]", fa):
-                    add(entry["names"], fa)  # type: ignore[arg-type]
+                    add(entry["names"], fa)
 
     data = {
         "about": "Compact Afghanistan gazetteer for Gawah extraction; built by scripts/build_gazetteer.py "
                  "from shared/data/gazetteer (see data/SOURCES.md).",
         "provinces": sorted(provinces.values(), key=lambda p: str(p["pcode"])),
         "districts": sorted(districts.values(), key=lambda d: str(d["pcode"])),
-        "villages": [[v["name"], v["province"], v["district"], [n for n in v["names"] if n != v["name"]]]  # type: ignore[union-attr]
+        "villages": [[v["name"], v["province"], v["district"], [n for n in v["names"] if n != v["name"]]]
                      for v in sorted(villages.values(), key=lambda v: (str(v["province"]), str(v["name"])))],
     }
     out.parent.mkdir(parents=True, exist_ok=True)
