@@ -10,6 +10,7 @@ import ipaddress
 import os
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +46,8 @@ PAGE = f"""<!doctype html>
 <img src="/static/village.png" alt="A village street" width="320" height="180">
 </article><footer>Invented test organisation</footer></body></html>
 """
+SLOW_SECONDS = 8
+SLOW_PAGE = PAGE.replace("</article>", '<img src="/static/never.png" alt="never"></article>')
 STYLE = "body { font-family: sans-serif; background: #f4f1ea; } h1 { color: #7a1f1f; }\n"
 
 
@@ -63,6 +66,7 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("site")
     (root / "static").mkdir()
     (root / "report.html").write_text(PAGE, encoding="utf-8")
+    (root / "slow.html").write_text(SLOW_PAGE, encoding="utf-8")
     (root / "static" / "style.css").write_text(STYLE, encoding="utf-8")
     (root / "static" / "village.png").write_bytes(_png())
     return root
@@ -72,6 +76,10 @@ class _Handler(SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
+        if self.path == "/static/never.png":  # an image that never answers in time
+            time.sleep(SLOW_SECONDS)
+            self.send_error(404)
+            return
         if self.path == "/old-report":
             self.send_response(301)
             self.send_header("Location", "/report.html")

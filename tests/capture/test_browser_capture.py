@@ -135,6 +135,17 @@ def test_https_capture_records_the_certificate(https_site: Served, tmp_path: Pat
     assert wacz_validate(result.wacz).returncode == 0
 
 
+def test_a_resource_that_never_answers_does_not_cost_the_page(http_site: Served, tmp_path: Path) -> None:
+    hurried = BrowserSettings(timeout_s=2, settle_s=0.1)
+    result = capture_page(f"{http_site.base}/slow.html", tmp_path / "slow.wacz", "analyst-7", hurried)
+    assert any("did not finish loading" in w for w in result.capture.warnings)
+    assert any(
+        w.startswith(f"{http_site.base}/static/never.png: no response") for w in result.capture.warnings
+    )
+    assert result.article is not None and ARTICLE in result.article.text
+    assert wacz_validate(result.wacz).returncode == 0
+
+
 def test_strict_tls_refuses_a_self_signed_page(https_site: Served, tmp_path: Path) -> None:
     strict = BrowserSettings(timeout_s=15, settle_s=0.1, ignore_https_errors=False)
     with pytest.raises(CaptureError, match="did not load"):

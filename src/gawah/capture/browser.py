@@ -113,6 +113,20 @@ def _exchange(response: Any, fetched_at: Any) -> HttpExchange:
     )
 
 
+def _unanswered(requests: list[Any], answered: set[int]) -> list[str]:
+    """A warning for each request the page made that got no response (COL-4: logged with a reason)."""
+    notes = []
+    for request in requests:
+        if id(request) in answered or request.url.startswith(SKIPPED_SCHEMES):
+            continue
+        try:
+            failure = request.failure
+        except Exception:
+            failure = None
+        notes.append(f"{request.url}: no response ({failure or 'still pending when the capture ended'})")
+    return notes
+
+
 def _scroll_through(page: Any, viewport_height: int) -> None:
     # Lazy-loaded images only arrive once scrolled into view; the screenshot should show them.
     page.evaluate(
@@ -147,6 +161,7 @@ def capture_in_browser(url: str, capturer: str, settings: BrowserSettings | None
 
     timeout_ms = settings.timeout_s * 1000
     seen: list[tuple[Any, Any]] = []
+    requested: list[Any] = []
     warnings: list[str] = []
     started = utc_now()
     with sync_playwright() as driver:
@@ -163,10 +178,18 @@ def capture_in_browser(url: str, capturer: str, settings: BrowserSettings | None
             page = context.new_page()
             page.set_default_timeout(timeout_ms)
             page.on("response", lambda response: seen.append((response, utc_now())))
+            page.on("request", lambda request: requested.append(request))
             try:
-                main = page.goto(url, wait_until="load", timeout=timeout_ms)
+                main = page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
             except PlaywrightError as exc:
                 raise CaptureError(f"the page did not load: {str(exc).splitlines()[0]}") from exc
+            try:
+                page.wait_for_load_state("load", timeout=timeout_ms)
+            except PlaywrightError:
+                # A resource that never answers must not cost the page: keep what did arrive.
+                warnings.append(
+                    f"the page did not finish loading in {settings.timeout_s:g} s; captured what had arrived"
+                )
             try:
                 page.wait_for_load_state("networkidle", timeout=settings.settle_s * 1000 + 3000)
             except PlaywrightError:
@@ -196,6 +219,7 @@ def capture_in_browser(url: str, capturer: str, settings: BrowserSettings | None
                 if exchange.body_error and not exchange.body_error.startswith("redirect"):
                     warnings.append(f"{exchange.url}: {exchange.body_error}")
                 exchanges.append(exchange)
+            warnings.extend(_unanswered(requested, {id(response.request) for response, _ in seen}))
             version = f"Chromium {browser.version}"
             context.close()
         finally:
