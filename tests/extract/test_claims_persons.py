@@ -102,3 +102,12 @@ def test_a_rapporteurs_rejection_is_not_a_partys_claim() -> None:
     text = ("Richard Bennett, the UN Special Rapporteur, rejected the claims of the de facto authorities. "
             "Mawlawi Abdul Karim, a Taliban spokesman, denied that anyone was killed.")
     assert [(c.speaker, c.stance) for c in extract_facts(text).claims] == [("Mawlawi Abdul Karim", "denial")]
+
+
+def test_a_local_officials_negated_statement_is_a_denial() -> None:
+    text = ('On 1 March 2023, a district official, Mawlawi Abdul Satar Haqyar, said that "no road into Nili '
+            'has been closed and fuel reaches the clinic every week".')
+    claims = extract_facts(text).claims
+    assert [(c.speaker, c.affiliation, c.date, c.stance) for c in claims] == [
+        ("Mawlawi Abdul Satar Haqyar", "Taliban", "2023-03-01", "denial")]
+    assert claims[0].quote.startswith("no road into Nili")

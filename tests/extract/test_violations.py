@@ -107,3 +107,16 @@ def test_arabic_letter_variants_match_the_vocabulary() -> None:
     # Arabic yeh and kaf, a ZWNJ and diacritics must not hide the word.
     assert "arbitrary_detention" in violations("سه تن را بازداشت كردند و به زندان بردند.")
     assert "torture" in violations("زندانیان شِکَنجه شدند.")
+
+
+def test_questions_and_negated_subjects_report_nothing() -> None:
+    assert violations("Did the clinic close because of a fuel blockade?") == set()
+    assert violations("No one in the district has been arrested for their past.") == set()
+    assert "arbitrary_detention" in violations("Relatives said 19 men in the district have been arrested.")
+
+
+def test_closed_roads_and_networks() -> None:
+    assert "movement_restriction" in violations(
+        "The road from Khadir district to Nili, Daykundi province, was closed at a checkpoint.")
+    assert "denial_of_essentials" in violations(
+        "Residents said the mobile network in the upper valley was switched off for eight days.")

@@ -22,6 +22,10 @@ _EN_SPEECH = re.compile(
 _EN_DENIAL = re.compile(r"\b(?:denied|denies|deny|denying|rejected|rejects|dismissed|dismisses|refuted|"
                         r"refutes)\b|"
                         r"\b(?:fake|false|baseless|untrue|fabricated|propaganda|no truth|not true)\b")
+_EN_NEGATED_FACT = re.compile(
+    r"\b(?:no|no one|nobody|none|never|not)\b[^.;]{0,60}?\b(?:(?:has|have|had|was|were|been|being)\s+)+"
+    r"(?:\w+\s+){0,2}?(?:closed|arrested|detained|killed|executed|tortured|harmed|imposed|blocked|taken|disappeared)\b",
+    re.IGNORECASE)
 _EN_PROMISE = re.compile(r"\b(?:vowed|pledged|promised|assured|committed|guarantee[sd]?)\b")
 _EN_ACCUSE = re.compile(r"\b(?:accused|blamed)\b")
 _EN_ACKNOWLEDGE = re.compile(r"\b(?:acknowledged|admitted|confirmed|conceded)\b")
@@ -61,6 +65,9 @@ class ClaimMention:
 def _stance(sentence: str) -> str:
     normalized = normalize_text(sentence)
     if _EN_DENIAL.search(sentence) or _AR_DENIAL.search(normalized):
+        return "denial"
+    # "said that no road has been closed", "no one has been arrested": a fact said not to be.
+    if _EN_NEGATED_FACT.search(sentence):
         return "denial"
     if _EN_PROMISE.search(sentence) or _AR_PROMISE.search(normalized):
         return "assurance"

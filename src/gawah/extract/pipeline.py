@@ -73,6 +73,10 @@ _EN_HYPOTHETICAL = re.compile(
     r"likely\s+to|if|unless|whether|in\s+case|lest)\b", re.IGNORECASE)
 _EN_NEGATION = re.compile(r"\b(?:not|no|never|nor|without|none)\s+(?:\w+\s+){0,2}$|n't\s+(?:\w+\s+){0,2}$",
                           re.IGNORECASE)
+# "No one in Warsaj has been arrested", "none of the men were tortured".
+_EN_NO_ONE = re.compile(
+    r"\b(?:no one|nobody|none|no (?:civilians?|one|people|person|men|women|children))\b[^,;]{0,50}$",
+    re.IGNORECASE)
 _EN_DENIAL = re.compile(r"\b(?:den(?:y|ied|ies|ying)|reject\w*|dismiss(?:ed|es|ing)?|refut\w*)\b",
                         re.IGNORECASE)
 _EN_INSTITUTION = re.compile(
@@ -151,6 +155,9 @@ def _is_reported(text: str, sent: Sentence, t: _Trigger, arabic: bool) -> bool:
         if _AR_NEGATION_BEFORE.search(normalize_text(before[-15:])):
             return False
         return not _AR_NEGATION_AFTER.match(after)
+    # A question reports nothing: "Did the clinic close because of a fuel blockade?"
+    if text[sent.start:sent.end].rstrip(" \"”’»)").endswith(("?", "؟")):
+        return False
     imperative, demand_at, denial_at = _sentence_cues(text[sent.start:sent.end])
     offset = t.start - sent.start
     if imperative or demand_at < offset or denial_at < offset:
@@ -158,7 +165,7 @@ def _is_reported(text: str, sent: Sentence, t: _Trigger, arabic: bool) -> bool:
     clause = re.split(r"[,;:—–]|\s-\s", before)[-1]
     if _EN_HYPOTHETICAL.search(clause):
         return False
-    if _EN_NEGATION.search(before[-30:]):
+    if _EN_NEGATION.search(before[-30:]) or _EN_NO_ONE.search(clause):
         return False
     if _EN_INSTITUTION.search(before[-80:]):
         return False
@@ -370,6 +377,10 @@ def extract_facts(
         # A byline above the article ("دیده‌بان مردمی بلخ", "Kabul Witness Network — statement").
         byline = organisation_spans(text, discovered, 0, min(len(text), max(a_start, 600)))
         candidates = [discovered[text[s:e]] for s, e in sorted(byline)]
+    if not candidates:
+        # The organisation the article names most, if the text itself introduced it.
+        named = Counter(n for _, n in org_mentions if n in discovered.values())
+        candidates = [n for n, c in named.most_common(1) if c >= 2]
     default_org = candidates[0] if candidates else None
     default_perp = doc_perp.most_common(1)[0][0] if doc_perp else None
 
