@@ -111,3 +111,10 @@ def test_a_local_officials_negated_statement_is_a_denial() -> None:
     assert [(c.speaker, c.affiliation, c.date, c.stance) for c in claims] == [
         ("Mawlawi Abdul Satar Haqyar", "Taliban", "2023-03-01", "denial")]
     assert claims[0].quote.startswith("no road into Nili")
+
+
+def test_former_officials_are_victims_not_party() -> None:
+    text = ("Among those detained was Ahmad Shah Noorzai, a former district governor, who was arrested on "
+            "December 2, 2023, and remains in custody.")
+    result = extract_facts(text)
+    assert [(p.name, p.fate) for p in result.persons] == [("Ahmad Shah Noorzai", "detained")]

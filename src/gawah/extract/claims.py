@@ -48,6 +48,7 @@ _INDEPENDENT = re.compile(
     r"\b(?:UN|UNAMA|OHCHR|United Nations|Rapporteur|Amnesty|Human Rights Watch|HRW|researcher|analyst|"
     r"activist|journalist|reporter|resident|relative|brother|sister|father|mother|professor|lawyer|"
     r"rights group|ambassador|envoy|witness)\b|سازمان ملل|یوناما|گزارشگر|فعال|خبرنگار|باشنده|پژوهشگر")
+_FORMER = re.compile(r"\b(?:former|ex-|previous government)|پیشین|سابق|پخوانی|پخواني", re.IGNORECASE)
 _QUOTE = re.compile(r"[“\"«]([^”\"»]{3,600})[”\"»]")
 
 
@@ -93,7 +94,9 @@ def affiliations(text: str, names: list[NameMention]) -> dict[str, str]:
         # The apposition or title around the name, not the rest of the sentence.
         after = re.split(r"(?<=[.;!?])\s|\b(?:said|says|told|denied|declared|claimed|stated)\b", after)[0]
         window = before.split(".")[-1] + " " + after
-        if (cue_en.search(window) or cue_ar.search(normalize_text(window))) and _ROLE.search(window):
+        # "a former district governor" served the government before the Taliban.
+        if (cue_en.search(window) or cue_ar.search(normalize_text(window))) and _ROLE.search(window) \
+                and not _FORMER.search(window):
             out[n.name] = "Taliban"
     return out
 
