@@ -120,3 +120,14 @@ def test_closed_roads_and_networks() -> None:
         "The road from Khadir district to Nili, Daykundi province, was closed at a checkpoint.")
     assert "denial_of_essentials" in violations(
         "Residents said the mobile network in the upper valley was switched off for eight days.")
+
+
+def test_dari_report_details() -> None:
+    text = ("بر اساس این گزارش، بیشتر بازداشت‌شدگان به اتهام همکاری با جبهه مقاومت ملی بازداشت شده و در "
+            "زندان‌های استخبارات طالبان شکنجه شده‌اند. دست‌کم سه تن از آنان زیر شکنجه جان باخته‌اند.")
+    result = extract_facts(text)
+    # The group the detainees were accused of joining is not the perpetrator; a prison is not a woman.
+    assert {i.perpetrator for i in result.incidents} == {"taliban"}
+    assert all("women" not in i.victim_groups for i in result.incidents)
+    counted = {(i.violation, i.count.value) for i in result.incidents if i.count}
+    assert {("torture", 3), ("killing", 3)} <= counted

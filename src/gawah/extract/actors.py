@@ -20,6 +20,11 @@ def _matches(pattern: re.Pattern[str] | None, text: str, normalized: str | None)
 
 
 Hits = list[tuple[str, int, int]]
+_EN_ACCUSED_OF = re.compile(
+    r"\b(?:accused|suspected|suspicion|charged|alleged)\b[^.;]{0,30}\b(?:of|with)\b[^.;]{0,30}$|"
+    r"\b(?:links?|ties|ties|affiliation|cooperation|collaboration|membership)\s+(?:to|with|in)\s+(?:the\s+)?$|"
+    r"\bmembers?\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+_AR_ACCUSED_OF = re.compile(r"(?:همکاری|ارتباط|عضویت|وابستگی|پیوند|اړیکه|اړیکې)\s+(?:با|در|به|له|سره)?\s*$")
 
 
 def perpetrators_in_sentences(text: str, spans: list[tuple[int, int]],
@@ -74,14 +79,18 @@ def find_perpetrator(sentence: str) -> tuple[str | None, str | None]:
     if _ARABIC.search(sentence):
         normalized = normalize_text(sentence)
         for code, pattern in vocab.perpetrators().arabic.items():
-            m = pattern.search(normalized)
-            if m:
-                hits.append((code, -1, -1))  # position in the normalised text: no span to report
+            for m in pattern.finditer(normalized):
+                # "به اتهام همکاری با جبهه مقاومت": the group the victims were accused of joining.
+                if not _AR_ACCUSED_OF.search(normalized[max(0, m.start() - 25):m.start()]):
+                    hits.append((code, -1, -1))  # position in the normalised text: no span to report
+                    break
     return _choose_perpetrator(sentence, hits)
 
 
 def _choose_perpetrator(sentence: str,
                         hits: list[tuple[str, int, int]]) -> tuple[str | None, str | None]:
+    # "accused of supporting the NRF", "suspected of links to ISKP": the victims' alleged side.
+    hits = [h for h in hits if h[1] < 0 or not _EN_ACCUSED_OF.search(sentence[max(0, h[1] - 45):h[1]])]
     codes = {code for code, _, _ in hits}
     for code in ("foreign_military", "armed_group", "taliban", "unknown"):
         if code in codes:

@@ -276,6 +276,8 @@ def _arabic_counts(region: str, base: int, masked: SpanIndex) -> list[CountMenti
             continue
         if num in ("نه", "ده", "سی", "دو", "یو") and noun_word not in ("تن", "نفر", "کس", "تنه", "کسان"):
             continue  # these number words are also "no", "village", "thirty"/"the", "two"/"and"
+        if num in ("یک", "یو") and not m.group("qual"):
+            continue  # "یک باشنده": "a resident", as often as "one"
         ns_n = m.end() + after.index(first)
         ns, ne = norm.to_original(ns_n, ns_n + len(first))
         out.append(CountMention(s, e, value, qualifier, "victims", base + ns, base + ne))

@@ -256,19 +256,20 @@ def _assign_counts(text: str, counts: list[CountMention],
     """Each count goes to the violation it counts: the one named in its own phrase ("144 acts of
     torture", "more than 100 officers were killed"), else the nearest in the sentence."""
     out: dict[str, CountMention] = {}
-    for c in counts:
-        # A trigger at or after the counted noun ("218 extrajudicial executions", "144 acts of
-        # torture", "100 officers were killed"); not one modifying it ("six of the detained men").
-        following = [t for t in triggers if c.noun_start <= t.start <= c.noun_end + 30
-                     and not re.search(r"[,;.:()]", text[c.noun_end:t.start])]
+    for i, c in enumerate(counts):
+        # Triggers at or after the counted noun and before the next number ("218 extrajudicial
+        # executions", "144 acts of torture", "سه تن زیر شکنجه جان باختند" for both); not one
+        # modifying the noun ("six of the detained men").
+        limit = min(c.noun_end + 30, counts[i + 1].start if i + 1 < len(counts) else len(text))
+        following = [t for t in triggers if c.noun_start <= t.start <= limit
+                     and not re.search(r"[,;.:()،]", text[c.noun_end:t.start])]
         if following:
-            code = following[0].code
-        else:
-            near = min(triggers, key=lambda t: _distance(c, t))
-            if _distance(c, near) > 150:
-                continue
-            code = near.code
-        out.setdefault(code, c)
+            for t in following:
+                out.setdefault(t.code, c)
+            continue
+        near = min(triggers, key=lambda t: _distance(c, t))
+        if _distance(c, near) <= 150:
+            out.setdefault(near.code, c)
     return out
 
 
