@@ -143,3 +143,16 @@ def test_bad_selections() -> None:
         make_selection(start="2023-01-01", end="2022-01-01")
     assert parse_period("2024-02") == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
     assert make_selection().levels == ALL_LEVELS
+
+
+def test_precomputed_answers_match_the_computed_ones(
+    workspace: Workspace, registry: dict[str, int], tmp_path: Any
+) -> None:
+    cached = snapshot.open_snapshot(workspace.engine, tmp_path / "analysis.duckdb")
+    fresh = snapshot.in_memory(workspace.engine)
+    for levels in (("public",), ("public", "restricted"), ALL_LEVELS):
+        stored = compute(cached, Selection(levels=levels))
+        assert stored.as_dict() == compute(fresh, Selection(levels=levels)).as_dict()
+    # A filtered selection is computed, not read from the stored answers.
+    assert compute(cached, make_selection(violations=["torture"])).incidents == 1
+    cached.close()

@@ -150,22 +150,14 @@ def make_selection(
 
 def _in(column: str, values: tuple[str, ...], params: list[Any], *, fold: bool = False) -> str:
     params.extend(v.casefold() if fold else v for v in values)
-    marks = ", ".join("?" for _ in values)
-    return f"{'lower(' + column + ')' if fold else column} IN ({marks})"
+    return f"{column} IN ({', '.join('?' for _ in values)})"
 
 
 def counted_sql(selection: Selection) -> tuple[str, list[Any]]:
-    """DuckDB SQL defining two views over the snapshot: `sel_incidents` and `sel_acts`.
-
-    The result is a `WITH` prefix; append a query that reads `sel_incidents` and `sel_acts`.
-    """
+    """DuckDB SQL defining `sel_incidents` and `sel_acts` over the snapshot (which holds confirmed
+    incidents and accepted acts only), as a `WITH` prefix to which a query is appended."""
     params: list[Any] = []
-    inc = [
-        "i.review_status = 'accepted'",
-        "i.status <> 'retracted'",
-        "i.merged_into_id IS NULL",
-        _in("i.confidentiality", selection.levels or ("none",), params),
-    ]
+    inc = [_in("i.confidentiality", selection.levels or ("none",), params)]
     if selection.statuses:
         inc.append(_in("i.status", selection.statuses, params))
     # An incident belongs to a period when it overlaps it.
@@ -181,27 +173,20 @@ def counted_sql(selection: Selection) -> tuple[str, list[Any]]:
             if values:
                 # A place is named by its name or its pcode, in any case.
                 where.append(
-                    f"({_in(f'p.{column}', values, params, fold=True)} "
-                    f"OR {_in(f'p.{column}_pcode', values, params, fold=True)})"
+                    f"({_in(f'lower(p.{column})', values, params, fold=True)} "
+                    f"OR {_in(f'lower(p.{column}_pcode)', values, params, fold=True)})"
                 )
-        inc.append(
-            "EXISTS (SELECT 1 FROM incident_places p WHERE p.incident_id = i.id AND "
-            + " AND ".join(where)
-            + ")"
-        )
-    act = [
-        "a.review_status = 'accepted'",
-        _in("a.confidentiality", selection.levels or ("none",), params),
-    ]
+        inc.append("i.id IN (SELECT p.incident_id FROM incident_places p WHERE " + " AND ".join(where) + ")")
+    act = [_in("a.confidentiality", selection.levels or ("none",), params)]
     if selection.violations:
         act.append(_in("a.violation", selection.violations, params))
     if selection.perpetrators:
-        act.append(_in("COALESCE(a.perpetrator, 'unknown')", selection.perpetrators, params))
+        act.append(_in("a.perpetrator", selection.perpetrators, params))
     act_filtered = bool(selection.violations or selection.perpetrators)
     sql = (
         "WITH base_incidents AS (SELECT i.* FROM incidents i WHERE "
         + " AND ".join(inc)
-        + "), sel_acts AS (SELECT a.* FROM acts a JOIN base_incidents i ON a.incident_id = i.id WHERE "
+        + "), sel_acts AS (SELECT a.* FROM acts a WHERE a.incident_id IN (SELECT id FROM base_incidents) AND "
         + " AND ".join(act)
         + "), sel_incidents AS (SELECT * FROM base_incidents"
         # With a violation or perpetrator filter, an incident counts only for its matching acts.

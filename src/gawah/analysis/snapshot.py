@@ -1,8 +1,9 @@
 """A columnar snapshot of the registry in DuckDB, the one place statistics and timelines read from.
 
-Rows are pulled through SQLAlchemy (so SQLite and PostgreSQL behave alike, and no DuckDB extension
-is downloaded) into Arrow columns and handed to an in-process DuckDB. Only what counting needs is
-copied: ids, dates, codes, counts and confidentiality levels; no names, titles or free text.
+Only confirmed incidents and their accepted acts are copied (see `_counted`), and only what counting
+needs: ids, dates, codes, counts and confidentiality levels; no names, titles or free text. Rows are
+pulled through SQLAlchemy's engine (so SQLite and PostgreSQL behave alike, and no DuckDB extension is
+downloaded) into Arrow columns and handed to an in-process DuckDB.
 
 Pulling a million incidents takes seconds, so the snapshot is kept in a DuckDB file in the workspace
 (`cache/analysis.duckdb`) with a fingerprint of the tables it was made from; it is rebuilt only when
@@ -25,11 +26,13 @@ import pyarrow as pa
 from sqlalchemy import Engine, String, cast, func, select
 
 from gawah.store.models import Act, Incident, IncidentPlace, Place, RegistryChange
+from gawah.store.vocab import Confidentiality, IncidentStatus, ReviewStatus
 
+READERSHIPS = tuple(c.value for c in Confidentiality)
 CACHE_DIR = "cache"
 CACHE_FILE = "analysis.duckdb"
 # The layout of the snapshot; a change makes every older cache file stale.
-SNAPSHOT_LAYOUT = 1
+SNAPSHOT_LAYOUT = 2
 _BATCH = 200_000
 
 _INCIDENT_COLUMNS: dict[str, pa.DataType] = {
@@ -99,6 +102,15 @@ def _batches(engine: Engine, query: Any, columns: dict[str, pa.DataType]) -> Ite
         raw.close()
 
 
+def _counted() -> Any:
+    """Confirmed incidents: accepted, not retracted, not merged into another (counted once, there)."""
+    return (
+        (Incident.review_status == ReviewStatus.ACCEPTED.value)
+        & (Incident.status != IncidentStatus.RETRACTED.value)
+        & Incident.merged_into_id.is_(None)
+    )
+
+
 def _queries() -> tuple[Any, Any, Any]:
     # Dates and JSON come as text and are parsed by DuckDB: far faster than per-row Python objects.
     incidents = select(
@@ -110,21 +122,28 @@ def _queries() -> tuple[Any, Any, Any]:
         Incident.review_status,
         Incident.merged_into_id,
         Incident.confidentiality,
+    ).where(_counted())
+    acts = (
+        select(
+            Act.id,
+            Act.incident_id,
+            Act.violation,
+            Act.count_value,
+            Act.count_qualifier,
+            Act.count_unit,
+            Act.perpetrator,
+            cast(Act.victim_groups, String),
+            Act.review_status,
+            Act.confidentiality,
+        )
+        .join(Incident, Incident.id == Act.incident_id)
+        .where(_counted(), Act.review_status == ReviewStatus.ACCEPTED.value)
     )
-    acts = select(
-        Act.id,
-        Act.incident_id,
-        Act.violation,
-        Act.count_value,
-        Act.count_qualifier,
-        Act.count_unit,
-        Act.perpetrator,
-        cast(Act.victim_groups, String),
-        Act.review_status,
-        Act.confidentiality,
-    )
-    places = select(IncidentPlace.incident_id, Place.province, Place.district, Place.pcode).join(
-        Place, Place.id == IncidentPlace.place_id
+    places = (
+        select(IncidentPlace.incident_id, Place.province, Place.district, Place.pcode)
+        .join(Place, Place.id == IncidentPlace.place_id)
+        .join(Incident, Incident.id == IncidentPlace.incident_id)
+        .where(_counted())
     )
     return incidents, acts, places
 
@@ -162,23 +181,18 @@ def place_codes(
     return province_code, district_code
 
 
-def _with_codes(table: pa.Table) -> pa.Table:
-    memo: dict[tuple[Any, Any, Any], tuple[str | None, str | None]] = {}
-    province_codes: list[str | None] = []
-    district_codes: list[str | None] = []
-    for key in zip(
-        table.column("province").to_pylist(),
-        table.column("district").to_pylist(),
-        table.column("pcode").to_pylist(),
-        strict=True,
-    ):
-        codes = memo.get(key)
-        if codes is None:
-            codes = memo[key] = place_codes(*key)
-        province_codes.append(codes[0])
-        district_codes.append(codes[1])
-    return table.append_column("province_pcode", pa.array(province_codes, pa.string())).append_column(
-        "district_pcode", pa.array(district_codes, pa.string())
+def _place_codes_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Codes for each distinct (province, district, pcode) named: a few hundred lookups, not one a row."""
+    triples = con.execute("SELECT DISTINCT province, district, pcode FROM raw_places").fetchall()
+    codes = [place_codes(*t) for t in triples]
+    return pa.table(
+        {
+            "province": pa.array([t[0] for t in triples], pa.string()),
+            "district": pa.array([t[1] for t in triples], pa.string()),
+            "pcode": pa.array([t[2] for t in triples], pa.string()),
+            "province_pcode": pa.array([c[0] for c in codes], pa.string()),
+            "district_pcode": pa.array([c[1] for c in codes], pa.string()),
+        }
     )
 
 
@@ -196,14 +210,30 @@ def _create(con: duckdb.DuckDBPyConnection, name: str, tables: Iterable[pa.Table
 
 _INCIDENT_SQL = (
     "id, TRY_CAST(start_date AS DATE) AS start_date, TRY_CAST(end_date AS DATE) AS end_date, "
-    "date_precision, status, review_status, merged_into_id, confidentiality"
+    "date_precision, status, confidentiality, "
+    "COALESCE(strftime(TRY_CAST(start_date AS DATE), '%Y-%m'), 'unknown') AS month"
 )
-_ACT_SQL = (
-    "id, incident_id, violation, count_value, count_qualifier, count_unit, perpetrator, "
-    "COALESCE(TRY_CAST(victim_groups AS JSON)::VARCHAR[], []::VARCHAR[]) AS victim_groups, "
-    "review_status, confidentiality"
+# Exact, lower-bounded and approximate parts of an act's victims; see gawah.analysis.stats.
+_ACT_SQL = """
+    id, incident_id, violation, COALESCE(perpetrator, 'unknown') AS perpetrator, confidentiality,
+    COALESCE(TRY_CAST(victim_groups AS JSON)::VARCHAR[], []::VARCHAR[]) AS victim_groups,
+    count_value, count_qualifier, count_unit,
+    CASE WHEN COALESCE(count_unit, 'victims') = 'victims' AND count_qualifier = 'exact'
+         THEN count_value ELSE 0 END AS v_exact,
+    CASE WHEN COALESCE(count_unit, 'victims') <> 'victims' OR count_value IS NULL THEN 0
+         WHEN count_qualifier = 'more_than' THEN count_value + 1
+         WHEN count_qualifier IN ('at_least', 'vague') OR count_qualifier IS NULL THEN count_value
+         ELSE 0 END AS v_lower,
+    CASE WHEN COALESCE(count_unit, 'victims') = 'victims' AND count_qualifier = 'approximately'
+         THEN COALESCE(count_value, 0) ELSE 0 END AS v_approx,
+    CASE WHEN COALESCE(count_unit, 'victims') = 'victims' AND count_value IS NULL THEN 1 ELSE 0 END
+         AS uncounted
+"""
+_PLACE_SQL = (
+    "incident_id, province, district, pcode, province_pcode, district_pcode, "
+    "COALESCE(province_pcode, province, 'unknown') AS province_key, "
+    "COALESCE(district_pcode, district, 'unknown') AS district_key"
 )
-_PLACE_SQL = "incident_id, province, district, pcode, province_pcode, district_pcode"
 
 
 def load(con: duckdb.DuckDBPyConnection, engine: Engine) -> None:
@@ -216,12 +246,16 @@ def load(con: duckdb.DuckDBPyConnection, engine: Engine) -> None:
         _INCIDENT_SQL,
     )
     _create(con, "acts", _nonempty(_batches(engine, acts, _ACT_COLUMNS), _ACT_COLUMNS), _ACT_SQL)
-    _create(
-        con,
-        "incident_places",
-        (_with_codes(t) for t in _nonempty(_batches(engine, places, _PLACE_COLUMNS), _PLACE_COLUMNS)),
-        _PLACE_SQL,
+    _create(con, "raw_places", _nonempty(_batches(engine, places, _PLACE_COLUMNS), _PLACE_COLUMNS), "*")
+    con.register("place_codes", _place_codes_table(con))
+    con.execute(
+        f"CREATE TABLE incident_places AS SELECT {_PLACE_SQL} FROM (SELECT r.incident_id, r.province, "
+        "r.district, r.pcode, c.province_pcode, c.district_pcode FROM raw_places r LEFT JOIN place_codes c "
+        "ON r.province IS NOT DISTINCT FROM c.province AND r.district IS NOT DISTINCT FROM c.district "
+        "AND r.pcode IS NOT DISTINCT FROM c.pcode)"
     )
+    con.unregister("place_codes")
+    con.execute("DROP TABLE raw_places")
 
 
 def _nonempty(tables: Iterator[pa.Table], columns: dict[str, pa.DataType]) -> Iterator[pa.Table]:
@@ -251,6 +285,10 @@ def _build_file(path: Path, engine: Engine, stamp: str) -> None:
         con = duckdb.connect(str(tmp))
         try:
             load(con, engine)
+            from gawah.analysis.stats import precompute
+
+            # The unfiltered answer for each readership (public; up to restricted; everything).
+            precompute(con, [READERSHIPS[:1], READERSHIPS[:2], READERSHIPS])
             con.execute("CREATE TABLE snapshot_meta AS SELECT ? AS fingerprint", [stamp])
         finally:
             con.close()

@@ -22,28 +22,14 @@ from gawah.analysis.selection import Selection, counted_sql
 DIMENSIONS: tuple[str, ...] = ("violation", "province", "district", "month", "victim_group", "perpetrator")
 UNKNOWN = "unknown"
 
-# Exact, lower-bounded and approximate parts of an act's victims (lower bound for "more than n": n+1).
-VICTIM_PARTS_SQL = """
-    CASE WHEN COALESCE(a.count_unit, 'victims') = 'victims' AND a.count_qualifier = 'exact'
-         THEN a.count_value ELSE 0 END AS v_exact,
-    CASE WHEN COALESCE(a.count_unit, 'victims') <> 'victims' OR a.count_value IS NULL THEN 0
-         WHEN a.count_qualifier = 'more_than' THEN a.count_value + 1
-         WHEN a.count_qualifier IN ('at_least', 'vague') OR a.count_qualifier IS NULL THEN a.count_value
-         ELSE 0 END AS v_lower,
-    CASE WHEN COALESCE(a.count_unit, 'victims') = 'victims' AND a.count_qualifier = 'approximately'
-         THEN COALESCE(a.count_value, 0) ELSE 0 END AS v_approx,
-    CASE WHEN COALESCE(a.count_unit, 'victims') = 'victims' AND a.count_value IS NULL THEN 1 ELSE 0 END
-         AS uncounted
-"""
-
-_KEYS = {
-    "violation": ("a.violation", False),
-    "perpetrator": (f"COALESCE(a.perpetrator, '{UNKNOWN}')", False),
-    "victim_group": (f"COALESCE(g.victim_group, '{UNKNOWN}')", False),
-    "month": (f"COALESCE(strftime(i.start_date, '%Y-%m'), '{UNKNOWN}')", False),
-    "province": (f"COALESCE(p.province_pcode, p.province, '{UNKNOWN}')", True),
-    "district": (f"COALESCE(p.district_pcode, p.district, '{UNKNOWN}')", True),
-}
+# Dimensions of acts (an act's victims count under its own key) and of incidents (all of an
+# incident's victims count under each of its keys).
+ACT_DIMENSIONS = ("violation", "perpetrator", "victim_group")
+INCIDENT_DIMENSIONS = ("month", "province", "district")
+PARTS_SQL = (
+    "COALESCE(sum(v_exact), 0), COALESCE(sum(v_lower), 0), COALESCE(sum(v_approx), 0), "
+    "COALESCE(sum(uncounted), 0)"
+)
 
 
 @dataclass(frozen=True)
@@ -161,34 +147,37 @@ NOTES = (
 )
 
 
-def _joins(dimension: str) -> str:
-    joins = ""
+def _pairs_sql(dimension: str) -> str:
+    """(key, parent, incident_id[, act columns]) rows of one dimension over the selection."""
+    if dimension in ("violation", "perpetrator"):
+        return f"SELECT {dimension} AS key, NULL AS parent, * FROM sel_acts"
     if dimension == "victim_group":
-        joins = (
-            " LEFT JOIN (SELECT id AS act_id, unnest(victim_groups) AS victim_group FROM sel_acts) g"
-            " ON g.act_id = a.id"
+        return (
+            "SELECT unnest(CASE WHEN len(victim_groups) = 0 THEN ['unknown'] "
+            "ELSE list_distinct(victim_groups) END) AS key, NULL AS parent, * FROM sel_acts"
         )
-    if _KEYS[dimension][1]:
-        joins += " LEFT JOIN incident_places p ON p.incident_id = i.id"
-    return joins
+    if dimension == "month":
+        return "SELECT month AS key, NULL AS parent, id AS incident_id FROM sel_incidents"
+    parent = "any_value(p.province_pcode)" if dimension == "district" else "NULL"
+    return (
+        f"SELECT COALESCE(p.{dimension}_key, 'unknown') AS key, {parent} AS parent, i.id AS incident_id "
+        "FROM sel_incidents i LEFT JOIN incident_places p ON p.incident_id = i.id GROUP BY ALL"
+    )
 
 
-def _distinct_parts_sql(dimension: str) -> str:
-    """Victims are summed once per act and key, even where joins repeat an act (several places)."""
-    key = _KEYS[dimension][0]
-    joins = _joins(dimension)
-    parent = "p.province_pcode" if dimension == "district" else "NULL"
-    return f"""
-        SELECT key, max(parent) AS parent, count(DISTINCT incident_id) AS incidents,
-               count(DISTINCT act_id) AS acts,
-               COALESCE(sum(v_exact), 0), COALESCE(sum(v_lower), 0), COALESCE(sum(v_approx), 0),
-               COALESCE(sum(uncounted), 0)
-        FROM (
-            SELECT DISTINCT {key} AS key, {parent} AS parent, i.id AS incident_id, a.id AS act_id,
-                   {VICTIM_PARTS_SQL}
-            FROM sel_incidents i LEFT JOIN sel_acts a ON a.incident_id = i.id{joins}
-        ) GROUP BY key ORDER BY incidents DESC, key
-    """
+def _dimension_sql(dimension: str) -> str:
+    if dimension in ACT_DIMENSIONS:
+        return (
+            f"SELECT key, NULL, count(DISTINCT incident_id), count(*), {PARTS_SQL} "
+            f"FROM ({_pairs_sql(dimension)}) GROUP BY key ORDER BY 3 DESC, key"
+        )
+    return (
+        ", inc_v AS (SELECT incident_id, count(*) AS acts, sum(v_exact) AS v_exact, sum(v_lower) AS v_lower, "
+        "sum(v_approx) AS v_approx, sum(uncounted) AS uncounted FROM sel_acts GROUP BY incident_id) "
+        f"SELECT k.key, max(k.parent), count(*), COALESCE(sum(v.acts), 0), {PARTS_SQL} "
+        f"FROM ({_pairs_sql(dimension)}) k LEFT JOIN inc_v v ON v.incident_id = k.incident_id "
+        "GROUP BY k.key ORDER BY 3 DESC, k.key"
+    )
 
 
 def compute(
@@ -198,23 +187,21 @@ def compute(
     labels: dict[str, dict[str, str]] | None = None,
 ) -> Statistics:
     """Counts over the snapshot in `con` for `selection`, grouped by each of `dimensions`."""
-    unknown = [d for d in dimensions if d not in _KEYS]
+    unknown = [d for d in dimensions if d not in DIMENSIONS]
     if unknown:
         raise ValueError(f"unknown dimension {', '.join(unknown)}: one of {', '.join(DIMENSIONS)}")
+    stored = _precomputed(con, selection, dimensions)
+    if stored is not None:
+        return _relabel(stored, labels)
     prefix, params = counted_sql(selection)
     total = con.execute(
-        prefix
-        + f"""SELECT (SELECT count(*) FROM sel_incidents), count(a.id),
-               COALESCE(sum(v_exact), 0), COALESCE(sum(v_lower), 0), COALESCE(sum(v_approx), 0),
-               COALESCE(sum(uncounted), 0)
-           FROM (SELECT a.id, {VICTIM_PARTS_SQL} FROM sel_acts a) a""",
-        params,
+        prefix + f"SELECT (SELECT count(*) FROM sel_incidents), count(*), {PARTS_SQL} FROM sel_acts", params
     ).fetchone()
     assert total is not None
     labels = labels or {}
     groups: dict[str, list[GroupCount]] = {}
     for dimension in dimensions:
-        rows = con.execute(prefix + _distinct_parts_sql(dimension), params).fetchall()
+        rows = con.execute(prefix + _dimension_sql(dimension), params).fetchall()
         names = labels.get(dimension, {})
         groups[dimension] = [
             GroupCount(
@@ -244,15 +231,11 @@ def incident_ids(
     prefix, params = counted_sql(selection)
     if dimension is None:
         rows = con.execute(prefix + "SELECT id FROM sel_incidents ORDER BY id", params).fetchall()
-        return [int(r[0]) for r in rows]
-    key_sql = _KEYS[dimension][0]
-    joins = _joins(dimension)
-    rows = con.execute(
-        prefix
-        + f"SELECT DISTINCT i.id FROM sel_incidents i LEFT JOIN sel_acts a ON a.incident_id = i.id{joins}"
-        + f" WHERE {key_sql} = ? ORDER BY i.id",
-        [*params, key],
-    ).fetchall()
+    else:
+        rows = con.execute(
+            prefix + f"SELECT DISTINCT incident_id FROM ({_pairs_sql(dimension)}) WHERE key = ? ORDER BY 1",
+            [*params, key],
+        ).fetchall()
     return [int(r[0]) for r in rows]
 
 
@@ -260,13 +243,111 @@ def group_members(
     con: duckdb.DuckDBPyConnection, selection: Selection, dimension: str
 ) -> dict[str, list[int]]:
     """Every group's incident ids for one dimension (for a report's links from figures to records)."""
-    key_sql = _KEYS[dimension][0]
-    joins = _joins(dimension)
     prefix, params = counted_sql(selection)
     rows = con.execute(
         prefix
-        + f"SELECT {key_sql} AS key, list(DISTINCT i.id ORDER BY i.id) FROM sel_incidents i"
-        + f" LEFT JOIN sel_acts a ON a.incident_id = i.id{joins} GROUP BY key",
+        + f"SELECT key, list(DISTINCT incident_id ORDER BY incident_id) FROM ({_pairs_sql(dimension)}) "
+        "GROUP BY key",
         params,
     ).fetchall()
     return {str(k): [int(x) for x in ids] for k, ids in rows}
+
+
+# The dashboard's first view and a plain `gawah stats` ask for every confirmed incident a reader may
+# see, unfiltered; those answers are computed once per snapshot, for each readership.
+_PRECOMPUTED_GROUPS = "precomputed_groups"
+_PRECOMPUTED_TOTALS = "precomputed_totals"
+
+
+def _levels_key(levels: tuple[str, ...]) -> str:
+    return ",".join(sorted(levels))
+
+
+def precompute(con: duckdb.DuckDBPyConnection, readerships: list[tuple[str, ...]]) -> None:
+    """Store the unfiltered statistics of each readership (levels) in the snapshot `con`."""
+    con.execute(
+        f"CREATE TABLE {_PRECOMPUTED_GROUPS} (levels VARCHAR, dimension VARCHAR, ord INTEGER, key VARCHAR, "
+        "parent VARCHAR, incidents BIGINT, acts BIGINT, ex BIGINT, lo BIGINT, ap BIGINT, un BIGINT)"
+    )
+    con.execute(
+        f"CREATE TABLE {_PRECOMPUTED_TOTALS} (levels VARCHAR, incidents BIGINT, acts BIGINT, ex BIGINT, "
+        "lo BIGINT, ap BIGINT, un BIGINT)"
+    )
+    for levels in readerships:
+        stats = compute(con, Selection(levels=levels))
+        key = _levels_key(levels)
+        v = stats.victims
+        con.execute(
+            f"INSERT INTO {_PRECOMPUTED_TOTALS} VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [key, stats.incidents, stats.acts, v.exact, v.lower_bounded, v.approximate, v.acts_without_count],
+        )
+        rows = [
+            [
+                key,
+                dim,
+                n,
+                g.key,
+                g.parent,
+                g.incidents,
+                g.acts,
+                g.victims.exact,
+                g.victims.lower_bounded,
+                g.victims.approximate,
+                g.victims.acts_without_count,
+            ]
+            for dim, groups in stats.groups.items()
+            for n, g in enumerate(groups)
+        ]
+        if rows:
+            con.executemany(
+                f"INSERT INTO {_PRECOMPUTED_GROUPS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
+
+
+def _unfiltered(selection: Selection) -> bool:
+    return selection == Selection(levels=selection.levels)
+
+
+def _precomputed(
+    con: duckdb.DuckDBPyConnection, selection: Selection, dimensions: tuple[str, ...]
+) -> Statistics | None:
+    if not _unfiltered(selection):
+        return None
+    key = _levels_key(selection.levels)
+    try:
+        total = con.execute(f"SELECT * FROM {_PRECOMPUTED_TOTALS} WHERE levels = ?", [key]).fetchone()
+    except duckdb.CatalogException:
+        return None
+    if total is None:
+        return None
+    rows = con.execute(
+        f"SELECT dimension, key, parent, incidents, acts, ex, lo, ap, un FROM {_PRECOMPUTED_GROUPS} "
+        "WHERE levels = ? ORDER BY dimension, ord",
+        [key],
+    ).fetchall()
+    groups: dict[str, list[GroupCount]] = {d: [] for d in dimensions}
+    for dim, k, parent, incidents, acts, ex, lo, ap, un in rows:
+        if dim in groups:
+            groups[dim].append(
+                GroupCount(str(k), str(k), int(incidents), int(acts), VictimCount.of(ex, lo, ap, un), parent)
+            )
+    return Statistics(
+        selection=selection,
+        incidents=int(total[1]),
+        acts=int(total[2]),
+        victims=VictimCount.of(int(total[3]), int(total[4]), int(total[5]), int(total[6])),
+        groups=groups,
+        notes=NOTES,
+    )
+
+
+def _relabel(stats: Statistics, labels: dict[str, dict[str, str]] | None) -> Statistics:
+    if not labels:
+        return stats
+    for dim, groups in stats.groups.items():
+        names = labels.get(dim, {})
+        stats.groups[dim] = [
+            GroupCount(g.key, names.get(g.key, g.key), g.incidents, g.acts, g.victims, g.parent)
+            for g in groups
+        ]
+    return stats

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 
 from gawah.analysis.selection import Selection, counted_sql
-from gawah.analysis.stats import VICTIM_PARTS_SQL, VictimCount
+from gawah.analysis.stats import PARTS_SQL, VictimCount
 
 GRANULARITIES = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
 
@@ -96,15 +96,14 @@ def build(
         raise ValueError(f"unknown granularity {granularity!r}: one of {', '.join(GRANULARITIES)}")
     prefix, params = counted_sql(selection)
     fmt = GRANULARITIES[granularity]
+    inc_v = (
+        ", inc_v AS (SELECT incident_id, sum(v_exact) AS v_exact, sum(v_lower) AS v_lower, "
+        "sum(v_approx) AS v_approx, sum(uncounted) AS uncounted FROM sel_acts GROUP BY incident_id) "
+    )
     rows = con.execute(
-        prefix
-        + f"""
-        SELECT strftime(i.start_date, '{fmt}') AS period, count(DISTINCT i.id),
-               COALESCE(sum(v_exact), 0), COALESCE(sum(v_lower), 0), COALESCE(sum(v_approx), 0),
-               COALESCE(sum(uncounted), 0)
-        FROM sel_incidents i LEFT JOIN (SELECT a.incident_id, {VICTIM_PARTS_SQL} FROM sel_acts a) v
-             ON v.incident_id = i.id
-        GROUP BY period ORDER BY period NULLS LAST""",
+        prefix + inc_v + f"SELECT strftime(i.start_date, '{fmt}') AS period, count(*), {PARTS_SQL} "
+        "FROM sel_incidents i LEFT JOIN inc_v v ON v.incident_id = i.id "
+        "GROUP BY period ORDER BY period NULLS LAST",
         params,
     ).fetchall()
     periods = [
@@ -116,19 +115,25 @@ def build(
     order = "DESC" if newest_first else "ASC"
     entries_rows = con.execute(
         prefix
-        + f"""
-        , page AS (
+        + f""", page AS (
             SELECT * FROM sel_incidents ORDER BY start_date {order} NULLS LAST, id {order} LIMIT ? OFFSET ?
+        ), page_acts AS (
+            SELECT incident_id, list(DISTINCT violation ORDER BY violation) AS violations, {
+            PARTS_SQL.replace("COALESCE(sum(v_exact), 0)", "COALESCE(sum(v_exact), 0) AS e")
+            .replace("COALESCE(sum(v_lower), 0)", "COALESCE(sum(v_lower), 0) AS l")
+            .replace("COALESCE(sum(v_approx), 0)", "COALESCE(sum(v_approx), 0) AS ap")
+            .replace("COALESCE(sum(uncounted), 0)", "COALESCE(sum(uncounted), 0) AS u")
+        }
+            FROM sel_acts WHERE incident_id IN (SELECT id FROM page) GROUP BY incident_id
+        ), page_places AS (
+            SELECT incident_id, list(DISTINCT province_key ORDER BY province_key) AS provinces
+            FROM incident_places WHERE incident_id IN (SELECT id FROM page) GROUP BY incident_id
         )
-        SELECT i.id, i.start_date, i.end_date, i.date_precision, i.status,
-               (SELECT list(DISTINCT a.violation ORDER BY a.violation)
-                  FROM sel_acts a WHERE a.incident_id = i.id),
-               (SELECT list(DISTINCT COALESCE(p.province_pcode, p.province) ORDER BY 1)
-                  FROM incident_places p WHERE p.incident_id = i.id),
-               (SELECT [COALESCE(sum(v_exact), 0), COALESCE(sum(v_lower), 0), COALESCE(sum(v_approx), 0),
-                        COALESCE(sum(uncounted), 0)]
-                  FROM (SELECT {VICTIM_PARTS_SQL} FROM sel_acts a WHERE a.incident_id = i.id))
-        FROM page i ORDER BY i.start_date {order} NULLS LAST, i.id {order}""",
+        SELECT i.id, i.start_date, i.end_date, i.date_precision, i.status, a.violations, p.provinces,
+               COALESCE(a.e, 0), COALESCE(a.l, 0), COALESCE(a.ap, 0), COALESCE(a.u, 0)
+        FROM page i LEFT JOIN page_acts a ON a.incident_id = i.id
+             LEFT JOIN page_places p ON p.incident_id = i.id
+        ORDER BY i.start_date {order} NULLS LAST, i.id {order}""",
         [*params, limit, offset],
     ).fetchall()
     entries = [
@@ -139,8 +144,8 @@ def build(
             date_precision=r[3],
             status=str(r[4]),
             violations=tuple(v for v in (r[5] or []) if v),
-            provinces=tuple(v for v in (r[6] or []) if v),
-            victims=VictimCount.of(*(int(x) for x in r[7])),
+            provinces=tuple(v for v in (r[6] or []) if v and v != "unknown"),
+            victims=VictimCount.of(int(r[7]), int(r[8]), int(r[9]), int(r[10])),
         )
         for r in entries_rows
     ]
