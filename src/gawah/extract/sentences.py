@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -35,10 +36,16 @@ def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[tuple[
     """Paragraphs of ``text[start:end]`` as offsets: each line, with hard-wrapped lines (text
     saved or written at a fixed width) joined back into the paragraph they belong to."""
     end = len(text) if end is None else end
+    # Paragraphs of the whole text, clipped to the region: the same joins whatever the region.
+    return [(max(s, start), min(e, end)) for s, e in _paragraphs(text) if e > start and s < end]
+
+
+@lru_cache(maxsize=8)
+def _paragraphs(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     prev_len = 0
-    for m in re.finditer(r"[^\n]+", text[start:end]):
-        s, e = start + m.start(), start + m.end()
+    for m in re.finditer(r"[^\n]+", text):
+        s, e = m.start(), m.end()
         line = text[s:e]
         if not line.strip():
             continue
@@ -59,7 +66,7 @@ def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[tuple[
                 continue
         spans.append((s, e))
         prev_len = raw_len
-    return spans
+    return tuple(spans)
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
