@@ -20,6 +20,30 @@ class WorkspaceError(Exception):
 
 
 @dataclass(frozen=True)
+class TimestampAuthority:
+    """An RFC 3161 timestamp authority: its URL, and the root (PEM) its tokens must chain to."""
+
+    url: str
+    # None: the root the authority sends is stored and reported as not pinned.
+    trust_anchor: Path | None = None
+
+
+@dataclass(frozen=True)
+class TimestampSettings:
+    """The ``[timestamp]`` table: authorities that countersign each signed checkpoint.
+
+    ``authorities`` lists URLs (two independent ones where possible); ``trust_anchors`` maps a
+    URL to a PEM file of the root it chains to (relative to the workspace); ``timeout`` bounds
+    each request of ``gawah timestamp run`` and ``auto_timeout`` the attempt made right after a
+    checkpoint is signed, so that an ingest never waits long when offline.
+    """
+
+    authorities: tuple[TimestampAuthority, ...] = ()
+    timeout: float = 10.0
+    auto_timeout: float = 3.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a command needs to know about the workspace it works in."""
 
@@ -33,6 +57,7 @@ class Settings:
     # "local" (the evidence folder) or "s3" (an S3-compatible object store: bucket, endpoint_url, prefix).
     storage_backend: str = "local"
     storage_options: dict[str, str] = field(default_factory=dict)
+    timestamp: TimestampSettings = field(default_factory=TimestampSettings)
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -109,5 +134,44 @@ def load_settings(root: Path) -> Settings:
         storage_options={
             k: str(v) for k, v in storage.items() if k in {"bucket", "endpoint_url", "prefix", "region"}
         },
-        extra={k: v for k, v in data.items() if k not in {"workspace", "database", "storage"}},
+        timestamp=_timestamp_settings(data.get("timestamp", {}), root, settings_path),
+        extra={k: v for k, v in data.items() if k not in {"workspace", "database", "storage", "timestamp"}},
+    )
+
+
+def _timestamp_settings(table: object, root: Path, settings_path: Path) -> TimestampSettings:
+    """Read ``[timestamp]``: ``authorities = [URL, ...]``, ``[timestamp.trust_anchors]`` URL = PEM path."""
+    if not isinstance(table, dict):
+        raise WorkspaceError(f"{settings_path}: [timestamp] must be a table")
+    urls = table.get("authorities", [])
+    anchors = table.get("trust_anchors", {})
+    if not isinstance(urls, list) or not all(isinstance(u, str) and u for u in urls):
+        raise WorkspaceError(f"{settings_path}: timestamp.authorities must be a list of URLs")
+    if len(set(urls)) != len(urls):
+        raise WorkspaceError(f"{settings_path}: timestamp.authorities names an authority twice")
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise WorkspaceError(f"{settings_path}: timestamp authority {url!r} is not an http(s) URL")
+    if not isinstance(anchors, dict) or not all(isinstance(v, str) for v in anchors.values()):
+        raise WorkspaceError(f"{settings_path}: [timestamp.trust_anchors] must map URLs to PEM file paths")
+    unknown = sorted(set(anchors) - set(urls))
+    if unknown:
+        raise WorkspaceError(f"{settings_path}: trust anchor given for unlisted authority {unknown[0]!r}")
+    timeouts = {}
+    for name, default in (("timeout", 10.0), ("auto_timeout", 3.0)):
+        value = table.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise WorkspaceError(f"{settings_path}: timestamp.{name} must be a positive number of seconds")
+        timeouts[name] = float(value)
+
+    def anchor_path(url: str) -> Path | None:
+        if url not in anchors:
+            return None
+        path = Path(anchors[url]).expanduser()
+        return path if path.is_absolute() else root / path
+
+    return TimestampSettings(
+        authorities=tuple(TimestampAuthority(url, anchor_path(url)) for url in urls),
+        timeout=timeouts["timeout"],
+        auto_timeout=timeouts["auto_timeout"],
     )

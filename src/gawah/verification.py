@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from gawah.ledger.journal import Problem, verify_journal
 from gawah.ledger.keys import load_public_key
+from gawah.ledger.timestamp import timestamp_problems
 from gawah.store.models import Checkpoint, EvidenceItem, LedgerEntry
 from gawah.vault.blobstore import CHUNK
 from gawah.workspace import Workspace
@@ -20,6 +21,7 @@ class VerificationReport:
     files_checked: int = 0
     entries_checked: int = 0
     checkpoints_checked: int = 0
+    timestamps_checked: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -57,4 +59,8 @@ def verify_workspace(ws: Workspace, progress: Callable[[int, int], None] | None 
         report.problems.extend(verify_journal(session, public_key, ws.settings.log_origin))
         report.entries_checked = int(session.scalar(select(func.count()).select_from(LedgerEntry)) or 0)
         report.checkpoints_checked = int(session.scalar(select(func.count()).select_from(Checkpoint)) or 0)
+        report.timestamps_checked, timestamp_problems_found = timestamp_problems(
+            session, ws.settings.timestamp
+        )
+        report.problems.extend(timestamp_problems_found)
     return report

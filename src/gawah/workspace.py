@@ -107,10 +107,23 @@ class Workspace:
         return workspace
 
     def sign_checkpoint(self) -> Checkpoint | None:
-        """Sign the ledger's current tree head with the workspace key (None when nothing is new)."""
+        """Sign the ledger's current tree head with the workspace key (None when nothing is new).
+
+        When timestamp authorities are configured, the new checkpoint (and any still waiting)
+        is then sent to them briefly; offline, the requests stay queued and nothing fails.
+        """
         key = load_private_key(self.settings.signing_key_path)
         with transaction(self.sessions) as session:
-            return sign_current(session, self.settings.log_origin, key)
+            checkpoint = sign_current(session, self.settings.log_origin, key)
+        if checkpoint is not None:
+            self.stamp_checkpoints()
+        return checkpoint
+
+    def stamp_checkpoints(self) -> None:
+        """Queue and try to send timestamp requests for signed checkpoints; never raises."""
+        from gawah.ledger.timestamp import stamp_quietly
+
+        stamp_quietly(self.sessions, self.settings)
 
     def close(self) -> None:
         self.engine.dispose()

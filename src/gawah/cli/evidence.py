@@ -45,6 +45,7 @@ def verify(workspace: WorkspaceOption = None, output: FormatOption = OutputForma
                 "files_checked": report.files_checked,
                 "entries_checked": report.entries_checked,
                 "checkpoints_checked": report.checkpoints_checked,
+                "timestamps_checked": report.timestamps_checked,
                 "problems": [{"what": p.what, "detail": p.detail} for p in report.problems],
             }
         )
@@ -54,7 +55,8 @@ def verify(workspace: WorkspaceOption = None, output: FormatOption = OutputForma
         verdict = "[green]intact[/]" if report.ok else f"[bold red]{len(report.problems)} problem(s)[/]"
         console.print(
             f"{report.files_checked} files, {report.entries_checked} ledger entries, "
-            f"{report.checkpoints_checked} signed checkpoints checked: {verdict}"
+            f"{report.checkpoints_checked} signed checkpoints, {report.timestamps_checked} timestamps "
+            f"checked: {verdict}"
         )
     if not report.ok:
         raise typer.Exit(1)

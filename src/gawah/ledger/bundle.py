@@ -24,7 +24,13 @@ Layout::
     files/<sha256>/<file name>      each original, byte for byte
     items/<sha256>/metadata.json    tool metadata, collector's statement, acquisition, ledger entry
     items/<sha256>/custody.json     custody events before this export, each with its ledger entry
-    timestamps/                     RFC 3161 tokens over checkpoints (none are issued yet)
+    timestamps/checkpoint-<size>-<n>.json   RFC 3161 tokens over an earlier checkpoint (gawah-timestamp/1)
+    timestamps/consistency.json     consistency proof from that checkpoint to the one of proofs.json
+
+The tokens are those over the largest checkpoint that authorities have stamped (and that verify
+now): the bundle's own checkpoint is signed after the export is recorded, so no token can
+cover it yet. Token files are named by the "exported" entries like every other file; the
+consistency proof, written after the checkpoint is signed, is checked by the verifier.
 """
 
 from __future__ import annotations
@@ -51,7 +57,14 @@ from gawah import __version__
 from gawah.ledger import verifier
 from gawah.ledger.journal import entry_of, load_log, record_custody, sign_current
 from gawah.ledger.keys import load_private_key, load_public_key, raw_public_key
-from gawah.ledger.proofs import ProvedEntry, ProvedFile, dump_proof_document, inclusion_proofs_document
+from gawah.ledger.proofs import (
+    ProvedEntry,
+    ProvedFile,
+    consistency_proof_document,
+    dump_proof_document,
+    inclusion_proofs_document,
+)
+from gawah.ledger.timestamp import BundleTimestamps, bundle_timestamps
 from gawah.store.engine import transaction
 from gawah.store.models import (
     CustodyEvent,
@@ -82,6 +95,7 @@ PROOFS = "proofs.json"
 PUBLIC_KEY = "public_key.pem"
 VERIFIER = "verifier.py"
 TIMESTAMPS_DIR = "timestamps/"
+CONSISTENCY = f"{TIMESTAMPS_DIR}consistency.json"
 EXPORT_METHOD = "court bundle (canonical zip with inclusion proofs)"
 # Shared files, in the order they open the zip.
 HEAD = (MANIFEST, INDEX, PROOFS, PUBLIC_KEY, VERIFIER)
@@ -445,12 +459,15 @@ def export_bundle(
         for record in records:
             record.files[record.metadata_path] = _json_bytes(metadata_document(record))
             record.files[record.custody_path] = _json_bytes(custody_document(record))
-        index = _index_document(records, out.name, exported_at, actor, tool, origin)
+        stamps = bundle_timestamps(session, ws.settings.timestamp, TIMESTAMPS_DIR)
+        token_files = [(path, _json_bytes(document)) for path, document in stamps.files] if stamps else []
+        index = _index_document(records, out.name, exported_at, actor, tool, origin, stamps)
         index_bytes = _json_bytes(index)
         shared_hashes = {
             INDEX: _sha256(index_bytes),
             PUBLIC_KEY: _sha256(public_pem),
             VERIFIER: _sha256(verifier_bytes),
+            **{path: _sha256(data) for path, data in token_files},
         }
         manifest = _render_manifest(
             {
@@ -471,10 +488,14 @@ def export_bundle(
                 "custody_rows": {r.sha256: [(_custody_row(e), p) for e, p in r.custody] for r in records},
                 "hashes": {**shared_hashes, **{p: _sha256(b) for r in records for p, b in r.files.items()}},
                 "layout": HEAD,
+                "timestamps": index["timestamps"] if stamps else None,
             }
         )
         shared_hashes[MANIFEST] = _sha256(manifest)
-        shared = [(n, shared_hashes[n]) for n in (MANIFEST, INDEX, PUBLIC_KEY, VERIFIER)]
+        shared = [
+            (n, shared_hashes[n])
+            for n in (MANIFEST, INDEX, PUBLIC_KEY, VERIFIER, *(path for path, _ in token_files))
+        ]
 
         event_ids: list[int] = []
         proved: list[ProvedEntry] = []
@@ -524,6 +545,12 @@ def export_bundle(
         for record in records:
             members.append((record.file_path, originals[record.sha256]))
             members += list(record.files.items())
+        if stamps is not None:
+            consistency = consistency_proof_document(
+                load_log(session), stamps.signed_note, checkpoint.signed_note
+            )
+            members += token_files
+            members.append((CONSISTENCY, dump_proof_document(consistency).encode("utf-8")))
         try:
             with temporary.open("xb") as handle:
                 verifier.write_canonical_zip(handle, members)
@@ -539,6 +566,8 @@ def export_bundle(
         tree_size = checkpoint.tree_size
     # The export is committed; only now does the bundle take its name.
     os.replace(temporary, out)
+    # The export's checkpoint is new: ask for its timestamps now, for later bundles.
+    ws.stamp_checkpoints()
     return ExportedBundle(
         path=out,
         items=len(records),
@@ -558,6 +587,7 @@ def _index_document(
     actor: str,
     tool: str,
     origin: str,
+    stamps: BundleTimestamps | None = None,
 ) -> dict[str, Any]:
     return {
         "profile": BUNDLE_PROFILE,
@@ -587,7 +617,13 @@ def _index_document(
             }
             for r in records
         ],
-        "timestamps": {
+        "timestamps": _timestamps_index(stamps),
+    }
+
+
+def _timestamps_index(stamps: BundleTimestamps | None) -> dict[str, Any]:
+    if stamps is None:
+        return {
             "folder": TIMESTAMPS_DIR,
             "tokens": [],
             "note": (
@@ -595,7 +631,28 @@ def _index_document(
                 "a consistency proof from it to the checkpoint of proofs.json; none have been issued "
                 "for this workspace yet."
             ),
-        },
+        }
+    tokens = []
+    for path, document in stamps.files:
+        token = verifier.parse_timestamp_response(base64.b64decode(document["response"]))
+        tokens.append(
+            {
+                "file": path,
+                "authority": document["authority"],
+                "gen_time": token.gen_time.isoformat().replace("+00:00", "Z"),
+                "policy": token.policy,
+            }
+        )
+    return {
+        "folder": TIMESTAMPS_DIR,
+        "tree_size": stamps.tree_size,
+        "tokens": tokens,
+        "consistency_proof": CONSISTENCY,
+        "note": (
+            f"RFC 3161 tokens over the signed checkpoint of {stamps.tree_size} entries: ledger entries "
+            f"0 to {stamps.tree_size - 1} existed by the time each token states. {CONSISTENCY} proves "
+            "that the checkpoint of proofs.json extends the stamped one."
+        ),
     }
 
 
@@ -661,6 +718,13 @@ def _bundle_problems(path: Path) -> list[str]:
             return [f"{PROOFS} is not in its canonical form (its bytes were changed)"]
         index = json.loads(archive.read(INDEX).decode("utf-8"))
         manifest_sha = _sha256(archive.read(MANIFEST))
+        stamped = index.get("timestamps", {})
+        token_docs = {
+            t["file"]: json.loads(archive.read(t["file"]).decode("utf-8"))
+            for t in stamped.get("tokens", [])
+            if t["file"] in names
+        }
+        raw_consistency = archive.read(CONSISTENCY) if CONSISTENCY in names else None
         custody_files = {
             item["sha256"]: json.loads(archive.read(item["custody"]).decode("utf-8"))
             for item in index.get("items", [])
@@ -672,6 +736,10 @@ def _bundle_problems(path: Path) -> list[str]:
     expected = list(HEAD)
     for item in index["items"]:
         expected += [item["file"], item["metadata"], item["custody"]]
+    token_files = [t["file"] for t in stamped.get("tokens", [])]
+    if token_files:
+        expected += [*token_files, CONSISTENCY]
+        problems += _timestamp_problems(proofs, token_docs, raw_consistency)
     if names != expected:
         problems.append("the zip's members are not those of the index, in the writer's order")
     entries: dict[int, tuple[dict[str, Any], list[str]]] = {}
@@ -706,7 +774,7 @@ def _bundle_problems(path: Path) -> list[str]:
             and e.get("evidence") == sha
             and i not in item["custody_entries"]
         ]
-        wanted = {item["metadata"], item["custody"], *HEAD} - {PROOFS}
+        wanted = {item["metadata"], item["custody"], *HEAD, *token_files} - {PROOFS}
         if len(exports) != 1:
             problems.append(f"item {sha}: no single 'exported' entry for this bundle is proved")
             continue
@@ -719,4 +787,22 @@ def _bundle_problems(path: Path) -> list[str]:
     proved_items |= {e.get("sha256") for e, _ in entries.values() if e.get("kind") == "evidence"}
     if proved_items != {item["sha256"] for item in index["items"]}:
         problems.append(f"{PROOFS} proves entries of items that {INDEX} does not list, or misses some")
+    return problems
+
+
+def _timestamp_problems(
+    proofs: dict[str, Any], token_docs: dict[str, dict[str, Any]], raw_consistency: bytes | None
+) -> list[str]:
+    """The tokens stamp one checkpoint, and the consistency proof leads from it to the bundle's."""
+    if raw_consistency is None:
+        return [f"{CONSISTENCY} is missing"]
+    consistency = json.loads(raw_consistency.decode("utf-8"))
+    if dump_proof_document(consistency).encode("utf-8") != raw_consistency:
+        return [f"{CONSISTENCY} is not in its canonical form (its bytes were changed)"]
+    problems = []
+    if consistency.get("new_checkpoint") != proofs.get("checkpoint"):
+        problems.append(f"{CONSISTENCY} does not lead to the checkpoint of {PROOFS}")
+    for path, document in token_docs.items():
+        if document.get("checkpoint") != consistency.get("old_checkpoint"):
+            problems.append(f"{path} stamps another checkpoint than {CONSISTENCY} starts from")
     return problems

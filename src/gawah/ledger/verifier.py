@@ -8,7 +8,8 @@ verifier says plainly that it was not checked.
 
 Usage::
 
-    python verifier.py [--key PUBLIC_KEY] [--allow-unlisted] BUNDLE_DIR_OR_ZIP_OR_PROOF_FILE...
+    python verifier.py [--key PUBLIC_KEY] [--tsa-anchor ROOT.pem] [--allow-unlisted] \
+        BUNDLE_DIR_OR_ZIP_OR_PROOF_FILE...
 
 ``--key`` is the workspace's Ed25519 public key: a PEM file (SubjectPublicKeyInfo), or a C2SP
 verifier key string ``name+keyid+base64key``. Without it, the verifier uses the single ``*.pub``
@@ -25,7 +26,8 @@ single proof file given by name is checked on its own. A zip must also be laid o
 
 Exit status: 0 everything checked and valid; 1 something does not verify (each failure is
 named on standard output); 2 usage error (no proof found, no key); 3 every hash and proof is
-valid but the signature could not be checked because ``cryptography`` is not installed.
+valid but a signature or timestamp could not be checked because ``cryptography`` is not
+installed.
 
 Hashing (RFC 9162 §2.1, SHA-256): a leaf is SHA-256(0x00 || entry), an inner node is
 SHA-256(0x01 || left || right), and a tree of n > 1 leaves splits at the largest power of two
@@ -81,6 +83,25 @@ rewritten in between)::
       "new_checkpoint": "<signed checkpoint text>",
       "proof": ["<hex>", ...]                 (RFC 9162 consistency proof, bottom-up)
     }
+
+Timestamp, an RFC 3161 token from a timestamp authority over a signed checkpoint::
+
+    {
+      "format": "gawah-timestamp/1",
+      "authority": "<URL of the authority>",
+      "checkpoint": "<signed checkpoint text>",  (the token stamps SHA-256 of this text)
+      "nonce": "<decimal>",                    (the nonce of the request)
+      "response": "<base64 DER TimeStampResp>",
+      "certificates": ["<base64 DER>", ...]    (the signer's chain, its trust anchor last)
+    }
+
+Without ``cryptography`` only the status, the stamped hash and the nonce are checked and the
+verifier says "timestamp not checked". With it, the CMS signature, the signer's critical
+id-kp-timeStamping key usage, and the chain to the trust anchor with every certificate valid
+at the token's genTime (not now) are checked as well. The anchor is ``--tsa-anchor`` when
+given, else the last certificate of the file, whose fingerprint is printed to be compared with
+the authority's published root. In a folder or zip, each stamped checkpoint must be the
+checkpoint of the inclusion proofs or be extended by it through a consistency proof.
 """
 
 from __future__ import annotations
@@ -479,6 +500,509 @@ def open_checkpoint(signed_text: str, key: VerifierKey) -> tuple[Checkpoint, boo
 
 
 # ---------------------------------------------------------------------------------------------
+# RFC 3161 timestamp tokens over checkpoints
+#
+# A token from a timestamp authority (TSA) says that the SHA-256 of a signed checkpoint note
+# existed at the token's genTime, so every entry under that checkpoint existed by then. The
+# token is parsed here with a small DER reader (standard library); its CMS signature and its
+# certificates need ``cryptography`` and are checked as of genTime, not now, since a TSA
+# certificate that expired after it signed still vouches for what it signed while valid.
+
+OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
+OID_TST_INFO = "1.2.840.113549.1.9.16.1.4"
+OID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
+OID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
+OID_SIGNING_CERTIFICATE = "1.2.840.113549.1.9.16.2.12"
+OID_SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"
+OID_TIME_STAMPING = "1.3.6.1.5.5.7.3.8"
+DIGEST_OIDS = {
+    "1.3.14.3.2.26": "sha1",
+    "2.16.840.1.101.3.4.2.1": "sha256",
+    "2.16.840.1.101.3.4.2.2": "sha384",
+    "2.16.840.1.101.3.4.2.3": "sha512",
+}
+# Signature algorithms of a SignerInfo: the key type, and the digest it fixes (None: the
+# SignerInfo's digestAlgorithm decides).
+SIGNATURE_OIDS = {
+    "1.2.840.113549.1.1.1": ("rsa", None),
+    "1.2.840.113549.1.1.11": ("rsa", "sha256"),
+    "1.2.840.113549.1.1.12": ("rsa", "sha384"),
+    "1.2.840.113549.1.1.13": ("rsa", "sha512"),
+    "1.2.840.10045.4.3.2": ("ecdsa", "sha256"),
+    "1.2.840.10045.4.3.3": ("ecdsa", "sha384"),
+    "1.2.840.10045.4.3.4": ("ecdsa", "sha512"),
+    "1.3.101.112": ("ed25519", None),
+}
+PKI_STATUS_GRANTED = (0, 1)  # granted, grantedWithMods
+TIMESTAMP_FORMAT = "gawah-timestamp/1"
+# A chain longer than this is refused rather than followed.
+MAX_CHAIN = 8
+
+
+@dataclass(frozen=True)
+class _Der:
+    """One DER element: its tag byte, its content, and its whole encoding."""
+
+    tag: int
+    content: bytes
+    encoded: bytes
+
+    def children(self) -> list[_Der]:
+        return _der_sequence(self.content)
+
+
+def _der_element(data: bytes, pos: int) -> tuple[_Der, int]:
+    if pos + 2 > len(data):
+        raise VerificationError("DER: truncated element")
+    tag = data[pos]
+    if tag & 0x1F == 0x1F:
+        raise VerificationError("DER: high tag numbers are not used by timestamp tokens")
+    length = data[pos + 1]
+    head = 2
+    if length & 0x80:
+        count = length & 0x7F
+        if count == 0 or count > 4 or pos + 2 + count > len(data):
+            raise VerificationError("DER: bad length (indefinite or too long)")
+        length = int.from_bytes(data[pos + 2 : pos + 2 + count], "big")
+        if length < 0x80 or data[pos + 2] == 0:
+            raise VerificationError("DER: length not in its shortest form")
+        head += count
+    end = pos + head + length
+    if end > len(data):
+        raise VerificationError("DER: element runs past the end of its container")
+    return _Der(tag, data[pos + head : end], data[pos:end]), end
+
+
+def _der_one(data: bytes, what: str) -> _Der:
+    element, end = _der_element(data, 0)
+    if end != len(data):
+        raise VerificationError(f"{what}: trailing bytes after the DER element")
+    return element
+
+
+def _der_sequence(data: bytes) -> list[_Der]:
+    items, pos = [], 0
+    while pos < len(data):
+        element, pos = _der_element(data, pos)
+        items.append(element)
+    return items
+
+
+def _der_expect(element: _Der, tag: int, what: str) -> _Der:
+    if element.tag != tag:
+        raise VerificationError(f"{what}: expected DER tag 0x{tag:02x}, found 0x{element.tag:02x}")
+    return element
+
+
+def _der_oid(element: _Der) -> str:
+    _der_expect(element, 0x06, "object identifier")
+    value, parts = 0, []
+    for byte in element.content:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            parts.append(value)
+            value = 0
+    if not parts:
+        raise VerificationError("empty object identifier")
+    first = min(parts[0] // 40, 2)
+    return ".".join(str(p) for p in [first, parts[0] - 40 * first, *parts[1:]])
+
+
+def _der_int(element: _Der) -> int:
+    _der_expect(element, 0x02, "integer")
+    return int.from_bytes(element.content, "big", signed=True)
+
+
+def _der_time(element: _Der) -> Any:
+    import datetime as _dt
+
+    _der_expect(element, 0x18, "genTime")
+    text = element.content.decode("ascii")
+    if not text.endswith("Z") or len(text) < 15:
+        raise VerificationError(f"genTime {text!r} is not a UTC GeneralizedTime")
+    moment = _dt.datetime.strptime(text[:14], "%Y%m%d%H%M%S").replace(
+        tzinfo=_dt.timezone.utc  # noqa: UP017 (datetime.UTC needs Python 3.11; bundles run on 3.8)
+    )
+    fraction = text[14:-1]
+    if fraction:
+        if not fraction.startswith(".") or not fraction[1:].isdigit():
+            raise VerificationError(f"genTime {text!r} has a malformed fraction")
+        moment = moment.replace(microsecond=int(fraction[1:7].ljust(6, "0")))
+    return moment
+
+
+@dataclass(frozen=True)
+class TimestampToken:
+    """What a TimeStampResp says, read without checking its signature."""
+
+    status: int
+    gen_time: Any  # datetime.datetime, UTC
+    policy: str
+    serial_number: int
+    nonce: int | None
+    imprint_algorithm: str
+    imprint: bytes
+    # For the signature check:
+    tst_info: bytes
+    certificates: tuple[bytes, ...]
+    signer_issuer: bytes | None  # DER Name, or None when the signer is named by key identifier
+    signer_serial: int | None
+    signer_key_id: bytes | None
+    digest_algorithm: str
+    signed_attributes: bytes  # re-tagged as a SET, the bytes the signature covers
+    attributes: dict[str, list[_Der]]
+    signature_algorithm: str
+    signature: bytes
+
+
+def parse_timestamp_response(der: bytes) -> TimestampToken:
+    """Read a DER TimeStampResp (RFC 3161 §2.4.2); raise VerificationError if malformed or refused."""
+    try:
+        return _parse_timestamp_response(der)
+    except (IndexError, ValueError, UnicodeDecodeError) as exc:
+        if isinstance(exc, VerificationError):
+            raise
+        raise VerificationError(f"timestamp response is malformed: {exc}") from exc
+
+
+def _parse_timestamp_response(der: bytes) -> TimestampToken:
+    response = _der_expect(_der_one(der, "timestamp response"), 0x30, "TimeStampResp").children()
+    status_info = _der_expect(response[0], 0x30, "PKIStatusInfo").children()
+    status = _der_int(status_info[0])
+    if status not in PKI_STATUS_GRANTED:
+        raise VerificationError(f"the authority refused the request (PKIStatus {status})")
+    if len(response) != 2:
+        raise VerificationError("timestamp response carries no token")
+    content_info = _der_expect(response[1], 0x30, "ContentInfo").children()
+    if _der_oid(content_info[0]) != OID_SIGNED_DATA:
+        raise VerificationError("timestamp token is not CMS SignedData")
+    signed = _der_one(_der_expect(content_info[1], 0xA0, "content").content, "SignedData")
+    fields = _der_expect(signed, 0x30, "SignedData").children()
+    encap = _der_expect(fields[2], 0x30, "encapContentInfo").children()
+    if _der_oid(encap[0]) != OID_TST_INFO:
+        raise VerificationError("timestamp token does not hold a TSTInfo")
+    tst_octets = _der_expect(
+        _der_one(_der_expect(encap[1], 0xA0, "eContent").content, "eContent"), 0x04, "eContent"
+    )
+    certificates: tuple[bytes, ...] = ()
+    rest = fields[3:]
+    if rest and rest[0].tag == 0xA0:
+        certificates = tuple(c.encoded for c in rest[0].children() if c.tag == 0x30)
+        rest = rest[1:]
+    if rest and rest[0].tag == 0xA1:
+        rest = rest[1:]
+    signer_infos = _der_expect(rest[0], 0x31, "signerInfos").children()
+    if len(signer_infos) != 1:
+        raise VerificationError(f"timestamp token has {len(signer_infos)} signers, not one")
+    signer = _der_expect(signer_infos[0], 0x30, "SignerInfo").children()
+    issuer = serial = key_id = None
+    if signer[1].tag == 0x30:
+        issuer_and_serial = signer[1].children()
+        issuer, serial = issuer_and_serial[0].encoded, _der_int(issuer_and_serial[1])
+    elif signer[1].tag == 0x80:
+        key_id = signer[1].content
+    else:
+        raise VerificationError("SignerInfo names its signer in an unknown way")
+    digest_oid = _der_oid(signer[2].children()[0])
+    if digest_oid not in DIGEST_OIDS:
+        raise VerificationError(f"unsupported digest algorithm {digest_oid}")
+    attrs = _der_expect(signer[3], 0xA0, "signedAttrs (required by RFC 3161)")
+    attributes: dict[str, list[_Der]] = {}
+    for attribute in attrs.children():
+        oid_element, values = _der_expect(attribute, 0x30, "Attribute").children()
+        attributes[_der_oid(oid_element)] = _der_expect(values, 0x31, "attribute values").children()
+    signature_oid = _der_oid(signer[4].children()[0])
+    signature = _der_expect(signer[5], 0x04, "signature").content
+
+    info = _der_expect(_der_one(tst_octets.content, "TSTInfo"), 0x30, "TSTInfo").children()
+    imprint = info[2].children()
+    nonce = None
+    for extra in info[5:]:
+        if extra.tag == 0x02:
+            nonce = _der_int(extra)
+    imprint_oid = _der_oid(imprint[0].children()[0])
+    return TimestampToken(
+        status=status,
+        gen_time=_der_time(info[4]),
+        policy=_der_oid(info[1]),
+        serial_number=_der_int(info[3]),
+        nonce=nonce,
+        imprint_algorithm=DIGEST_OIDS.get(imprint_oid, imprint_oid),
+        imprint=_der_expect(imprint[1], 0x04, "hashedMessage").content,
+        tst_info=tst_octets.content,
+        certificates=certificates,
+        signer_issuer=issuer,
+        signer_serial=serial,
+        signer_key_id=key_id,
+        digest_algorithm=DIGEST_OIDS[digest_oid],
+        signed_attributes=b"\x31" + attrs.encoded[1:],
+        attributes=attributes,
+        signature_algorithm=signature_oid,
+        signature=signature,
+    )
+
+
+def timestamp_imprint(signed_checkpoint: str) -> bytes:
+    """What a timestamp over a checkpoint stamps: SHA-256 of the signed note's UTF-8 text."""
+    return hashlib.sha256(signed_checkpoint.encode("utf-8")).digest()
+
+
+def check_token_fields(token: TimestampToken, imprint: bytes, nonce: int | None) -> None:
+    """The checks that need no cryptography: the hash stamped and the nonce asked for."""
+    if token.imprint_algorithm != "sha256":
+        raise VerificationError(f"the token stamps a {token.imprint_algorithm} hash, not SHA-256")
+    if token.imprint != imprint:
+        raise VerificationError("the token stamps another hash than the checkpoint's (imprint differs)")
+    if nonce is not None and token.nonce != nonce:
+        raise VerificationError(f"the token's nonce {token.nonce} is not the request's {nonce}")
+
+
+@dataclass(frozen=True)
+class TimestampVerdict:
+    """A token that verified: when, under which policy, by whom, and the root it chains to."""
+
+    gen_time: Any  # datetime.datetime, UTC
+    policy: str
+    serial_number: int
+    signer: str
+    chain: tuple[bytes, ...]  # DER certificates, the signer first and the trust anchor last
+    anchor_fingerprint: str  # SHA-256 of the trust anchor's DER
+
+
+def verify_timestamp_response(
+    der: bytes,
+    *,
+    imprint: bytes,
+    nonce: int | None,
+    certificates: Sequence[bytes] = (),
+    anchors: Sequence[bytes] = (),
+) -> TimestampVerdict:
+    """Verify a TimeStampResp over ``imprint`` offline, as of its genTime.
+
+    Checks: status granted; SHA-256 imprint equal to ``imprint``; the nonce (when given); the
+    CMS signature over the signed attributes, whose content type is TSTInfo and whose message
+    digest is the TSTInfo's; the ESS signing-certificate attribute names the signer; the signer
+    certificate has the critical extended key usage id-kp-timeStamping and nothing else; a chain
+    from it through ``certificates`` and the token's own certificates to one of ``anchors``
+    (DER), each certificate signed by the next and valid at genTime. Without ``anchors`` the
+    last of ``certificates`` is the anchor (the caller must say that it was not pinned).
+
+    Raises VerificationError, or SignatureNotChecked when ``cryptography`` is missing.
+    """
+    token = parse_timestamp_response(der)
+    check_token_fields(token, imprint, nonce)
+    try:
+        from cryptography import x509  # noqa: F401
+    except ImportError as exc:
+        raise SignatureNotChecked("timestamp not checked: cryptography not installed") from exc
+    pool = list(certificates) + [c for c in token.certificates if c not in certificates]
+    trusted = list(anchors) if anchors else list(certificates[-1:])
+    if not trusted:
+        raise VerificationError("no trust anchor for the timestamp authority")
+    try:
+        return _verify_token_crypto(token, pool, trusted)
+    except VerificationError:
+        raise
+    except (ValueError, TypeError, IndexError) as exc:
+        # A certificate or key that cryptography cannot read (malformed extension, odd key).
+        raise VerificationError(f"the token or a certificate is malformed: {exc}") from exc
+
+
+def _hash(name: str) -> Any:
+    from cryptography.hazmat.primitives import hashes
+
+    algorithms: dict[str, Any] = {
+        "sha1": hashes.SHA1,
+        "sha256": hashes.SHA256,
+        "sha384": hashes.SHA384,
+        "sha512": hashes.SHA512,
+    }
+    return algorithms[name]()
+
+
+def _verify_token_crypto(token: TimestampToken, pool: list[bytes], trusted: list[bytes]) -> TimestampVerdict:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    try:
+        certs = [x509.load_der_x509_certificate(c) for c in pool]
+        anchors = [x509.load_der_x509_certificate(c) for c in trusted]
+    except ValueError as exc:
+        raise VerificationError(f"a certificate is malformed: {exc}") from exc
+    signer = _find_signer(token, certs)
+    if signer is None:
+        raise VerificationError("the signer's certificate is not in the token or the stored chain")
+
+    # Signed attributes: what the signature covers must be this TSTInfo, signed by this cert.
+    content_type = token.attributes.get(OID_CONTENT_TYPE)
+    if not content_type or _der_oid(content_type[0]) != OID_TST_INFO:
+        raise VerificationError("the signed content type is not TSTInfo")
+    digest = token.attributes.get(OID_MESSAGE_DIGEST)
+    expected_digest = hashlib.new(token.digest_algorithm, token.tst_info).digest()
+    if not digest or _der_expect(digest[0], 0x04, "messageDigest").content != expected_digest:
+        raise VerificationError("the signed message digest is not the TSTInfo's (the token was changed)")
+    signer_der = signer.public_bytes(serialization.Encoding.DER)
+    _check_ess_certificate(token, signer_der)
+
+    kind, fixed_digest = SIGNATURE_OIDS.get(token.signature_algorithm, (None, None))
+    if kind is None:
+        raise VerificationError(f"unsupported signature algorithm {token.signature_algorithm}")
+    key = signer.public_key()
+    data = token.signed_attributes
+    try:
+        if kind == "rsa":
+            from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+            if not isinstance(key, rsa.RSAPublicKey):
+                raise VerificationError("the signature algorithm is RSA but the certificate's key is not")
+            key.verify(
+                token.signature, data, padding.PKCS1v15(), _hash(fixed_digest or token.digest_algorithm)
+            )
+        elif kind == "ecdsa":
+            from cryptography.hazmat.primitives.asymmetric import ec
+
+            if not isinstance(key, ec.EllipticCurvePublicKey):
+                raise VerificationError("the signature algorithm is ECDSA but the certificate's key is not")
+            key.verify(token.signature, data, ec.ECDSA(_hash(fixed_digest or token.digest_algorithm)))
+        else:
+            from cryptography.hazmat.primitives.asymmetric import ed25519
+
+            if not isinstance(key, ed25519.Ed25519PublicKey):
+                raise VerificationError("the signature algorithm is Ed25519 but the certificate's key is not")
+            key.verify(token.signature, data)
+    except InvalidSignature as exc:
+        raise VerificationError("the token's signature does not verify (the token was changed)") from exc
+
+    try:
+        eku = signer.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+    except x509.ExtensionNotFound as exc:
+        raise VerificationError("the signer certificate has no extended key usage (RFC 3161 §2.3)") from exc
+    if not eku.critical or list(eku.value) != [ExtendedKeyUsageOID.TIME_STAMPING]:
+        raise VerificationError(
+            "the signer certificate's extended key usage is not a critical id-kp-timeStamping alone"
+        )
+    chain = _chain_at(signer, certs, anchors, token.gen_time)
+    ders = tuple(c.public_bytes(serialization.Encoding.DER) for c in chain)
+    return TimestampVerdict(
+        gen_time=token.gen_time,
+        policy=token.policy,
+        serial_number=token.serial_number,
+        signer=signer.subject.rfc4514_string(),
+        chain=ders,
+        anchor_fingerprint=hashlib.sha256(ders[-1]).hexdigest(),
+    )
+
+
+def _find_signer(token: TimestampToken, certs: list[Any]) -> Any:
+    from cryptography import x509
+
+    for cert in certs:
+        if token.signer_issuer is not None:
+            if (
+                cert.serial_number == token.signer_serial
+                and cert.issuer.public_bytes() == token.signer_issuer
+            ):
+                return cert
+        else:
+            try:
+                ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+            except x509.ExtensionNotFound:
+                ski = x509.SubjectKeyIdentifier.from_public_key(cert.public_key()).digest
+            if ski == token.signer_key_id:
+                return cert
+    return None
+
+
+def _check_ess_certificate(token: TimestampToken, signer_der: bytes) -> None:
+    """RFC 3161 §2.4.1 and RFC 5816: the signed attributes name the signer certificate by hash."""
+    v2 = token.attributes.get(OID_SIGNING_CERTIFICATE_V2)
+    v1 = token.attributes.get(OID_SIGNING_CERTIFICATE)
+    if v2:
+        first = v2[0].children()[0].children()[0].children()  # SigningCertificateV2.certs[0]
+        algorithm = "sha256"
+        if first[0].tag == 0x30:
+            algorithm = DIGEST_OIDS.get(_der_oid(first[0].children()[0]), "")
+            first = first[1:]
+        if not algorithm:
+            raise VerificationError("the signing-certificate attribute uses an unknown hash")
+        cert_hash = _der_expect(first[0], 0x04, "certHash").content
+        if cert_hash != hashlib.new(algorithm, signer_der).digest():
+            raise VerificationError("the signing-certificate attribute names another certificate")
+    elif v1:
+        first = v1[0].children()[0].children()[0].children()
+        if _der_expect(first[0], 0x04, "certHash").content != hashlib.sha1(signer_der).digest():
+            raise VerificationError("the signing-certificate attribute names another certificate")
+    else:
+        raise VerificationError("the token has no signing-certificate attribute (RFC 3161 §2.4.1)")
+
+
+def _chain_at(signer: Any, certs: list[Any], anchors: list[Any], at: Any) -> list[Any]:
+    """The chain from ``signer`` to an anchor, each certificate valid at ``at`` and signed by the next."""
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+
+    chain = [signer]
+    current = signer
+    for _ in range(MAX_CHAIN):
+        _valid_at(current, at)
+        if current in anchors:
+            return chain
+        issuer = None
+        for candidate in anchors + certs:
+            if candidate.subject != current.issuer or candidate == current:
+                continue
+            try:
+                current.verify_directly_issued_by(candidate)
+            except (InvalidSignature, ValueError, TypeError):
+                continue
+            try:
+                constraints = candidate.extensions.get_extension_for_class(x509.BasicConstraints).value
+            except x509.ExtensionNotFound:
+                continue
+            if constraints.ca:
+                issuer = candidate
+                break
+        if issuer is None:
+            subject = current.subject.rfc4514_string()
+            raise VerificationError(f"the chain from {subject!r} does not lead to the trust anchor")
+        chain.append(issuer)
+        current = issuer
+    raise VerificationError("the certificate chain is too long")
+
+
+def _valid_at(cert: Any, at: Any) -> None:
+    before = getattr(cert, "not_valid_before_utc", None) or cert.not_valid_before.replace(tzinfo=at.tzinfo)
+    after = getattr(cert, "not_valid_after_utc", None) or cert.not_valid_after.replace(tzinfo=at.tzinfo)
+    if not before <= at <= after:
+        raise VerificationError(
+            f"certificate {cert.subject.rfc4514_string()!r} was not valid at the token's time "
+            f"{at.isoformat()} (valid {before.isoformat()} to {after.isoformat()})"
+        )
+
+
+def certificates_from_pem(data: bytes | str) -> list[bytes]:
+    """The DER certificates in PEM text, in order."""
+    text = data.decode("ascii", "replace") if isinstance(data, bytes) else data
+    begin, end = "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"
+    found: list[bytes] = []
+    pos = 0
+    while True:
+        start = text.find(begin, pos)
+        if start < 0:
+            return found
+        stop = text.find(end, start)
+        if stop < 0:
+            raise VerificationError("PEM certificate block is not closed")
+        try:
+            found.append(base64.b64decode("".join(text[start + len(begin) : stop].split()), validate=True))
+        except binascii.Error as exc:
+            raise VerificationError("PEM certificate is not valid base64") from exc
+        pos = stop + len(end)
+
+
+# ---------------------------------------------------------------------------------------------
 # Proof files and the command line
 
 
@@ -820,8 +1344,85 @@ def _verify_consistency_file(doc: dict[str, Any], key: VerifierKey, name: str, r
     report.ok(f"{name}: the log of size {new.tree_size} extends the log of size {old.tree_size}")
 
 
+def _verify_timestamp_file(
+    doc: dict[str, Any], key: VerifierKey, name: str, report: Report, tsa_anchors: Sequence[bytes]
+) -> str:
+    """Check one timestamp file; return the signed checkpoint text it stamps."""
+    _only_fields(
+        doc, {"format", "authority", "checkpoint", "nonce", "response", "certificates"}, "timestamp file"
+    )
+    checkpoint = _checkpoint_from(doc, "checkpoint", key, report, name)
+    text = doc["checkpoint"]
+    authority, nonce_text = doc.get("authority"), doc.get("nonce")
+    if not isinstance(authority, str) or not isinstance(nonce_text, str) or not nonce_text.isdigit():
+        raise VerificationError("authority or nonce is missing (the nonce is decimal text)")
+    response = doc.get("response")
+    certificates = doc.get("certificates")
+    if not isinstance(response, str) or not isinstance(certificates, list) or not certificates:
+        raise VerificationError("response or certificates missing")
+    der = _strict_b64decode(response, "response")
+    chain = [_strict_b64decode(c, "certificate") if isinstance(c, str) else b"" for c in certificates]
+    report.proofs += 1
+    token = parse_timestamp_response(der)
+    check_token_fields(token, timestamp_imprint(text), int(nonce_text))
+    report.ok(
+        f"{name}: token from {authority}: granted, stamps the SHA-256 of checkpoint size "
+        f"{checkpoint.tree_size}, nonce matches"
+    )
+    try:
+        verdict = verify_timestamp_response(
+            der,
+            imprint=timestamp_imprint(text),
+            nonce=int(nonce_text),
+            certificates=chain,
+            anchors=tsa_anchors,
+        )
+    except SignatureNotChecked:
+        report.unchecked_signatures += 1
+        report.lines.append(
+            f"WARN  {name}: timestamp not checked (signature and certificates): cryptography not installed"
+        )
+        return str(text)
+    report.ok(
+        f"{name}: signed by {verdict.signer!r} at {verdict.gen_time.isoformat()} (policy {verdict.policy}); "
+        f"its {len(verdict.chain)} certificate(s) were valid then and lead to the trust anchor"
+    )
+    if not tsa_anchors:
+        report.lines.append(
+            f"NOTE  {name}: the authority's root was taken from the bundle; its SHA-256 fingerprint is "
+            f"{verdict.anchor_fingerprint}: compare it with the one {authority} publishes "
+            "(or give --tsa-anchor)"
+        )
+    return str(text)
+
+
+def _link_timestamps(
+    stamped: list[tuple[str, str]],
+    heads: set[str],
+    extensions: set[tuple[str, str]],
+    label: Callable[[str], str],
+    report: Report,
+) -> None:
+    """Each stamped checkpoint must be a checkpoint of the proofs, or one they are proved to extend."""
+    for name, text in stamped:
+        if text in heads:
+            report.ok(f"{label(name)}: it stamps the checkpoint of the inclusion proofs")
+        elif any(old == text and new in heads for old, new in extensions):
+            report.ok(f"{label(name)}: the checkpoint of the inclusion proofs extends the one it stamps")
+        else:
+            report.fail(
+                f"{label(name)}: the stamped checkpoint is not linked by a consistency proof to the "
+                "checkpoint of the inclusion proofs"
+            )
+
+
 def verify_source(
-    root: Path, key: VerifierKey | None, report: Report, *, allow_unlisted: bool = False
+    root: Path,
+    key: VerifierKey | None,
+    report: Report,
+    *,
+    allow_unlisted: bool = False,
+    tsa_anchors: Sequence[bytes] = (),
 ) -> None:
     """Verify every proof file in a folder, zip or single file; add what was found to ``report``.
 
@@ -844,6 +1445,9 @@ def verify_source(
         if key is None:
             return
     proof_files: set[str] = set()
+    heads: set[str] = set()
+    extensions: set[tuple[str, str]] = set()
+    stamped: list[tuple[str, str]] = []
     for name in names:
         if not name.endswith(".json") and not source.single:
             continue
@@ -858,15 +1462,21 @@ def verify_source(
             if fmt == INCLUSION_FORMAT:
                 proof_files.add(name)
                 _verify_inclusion_file(doc, key, source, name, report)
+                heads.add(doc["checkpoint"])
             elif fmt == CONSISTENCY_FORMAT:
                 proof_files.add(name)
                 _verify_consistency_file(doc, key, name, report)
+                extensions.add((doc["old_checkpoint"], doc["new_checkpoint"]))
+            elif fmt == TIMESTAMP_FORMAT:
+                proof_files.add(name)
+                stamped.append((name, _verify_timestamp_file(doc, key, label(name), report, tsa_anchors)))
             elif source.single or (isinstance(fmt, str) and fmt.startswith("gawah-")):
                 report.fail(f"{label(name)}: unknown proof format {fmt!r}")
         except VerificationError as exc:
             report.fail(f"{label(name)}: {exc}")
     if source.single:
         return
+    _link_timestamps(stamped, heads, extensions, label, report)
     exempt = set(source.key_names()) | {n for n in names if PurePosixPath(n).name == "verifier.py"}
     for name in sorted(exempt - report.covered):
         # Reading the member also checks its zip CRC; the hash lets a reader compare the copy
@@ -911,8 +1521,22 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
         action="store_true",
         help="only note files of a folder or zip that no proof lists, instead of failing",
     )
+    parser.add_argument(
+        "--tsa-anchor",
+        action="append",
+        default=[],
+        type=Path,
+        help="a timestamp authority's root certificate (PEM) that tokens must chain to; repeatable",
+    )
     args = parser.parse_args(argv)
     report = Report(lines=[])
+    tsa_anchors: list[bytes] = []
+    for anchor_path in args.tsa_anchor:
+        try:
+            tsa_anchors += certificates_from_pem(anchor_path.read_bytes())
+        except (OSError, VerificationError) as exc:
+            out(f"FAIL  --tsa-anchor {anchor_path}: {exc}")
+            return EXIT_USAGE
     key: VerifierKey | None = None
     if args.key is not None:
         try:
@@ -927,7 +1551,7 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
             report.fail(f"{path}: no such file or folder")
             continue
         try:
-            verify_source(path, key, report, allow_unlisted=args.allow_unlisted)
+            verify_source(path, key, report, allow_unlisted=args.allow_unlisted, tsa_anchors=tsa_anchors)
         except (
             zipfile.BadZipFile,
             zlib.error,
@@ -948,7 +1572,7 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
         EXIT_INVALID: f"{report.failures} check(s) failed",
         EXIT_USAGE: "no proofs were found",
         EXIT_SIGNATURE_UNCHECKED: (
-            "hashes and proofs verify; signature not checked: cryptography not installed"
+            "hashes and proofs verify; signatures and timestamps not checked: cryptography not installed"
         ),
     }[status]
     out(f"{report.proofs} proof(s) checked: {summary}")

@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -541,6 +542,40 @@ class SearchEntry(Base):
     confidentiality: Mapped[str] = mapped_column(String(16), default=Confidentiality.RESTRICTED.value)
 
     __table_args__ = (UniqueConstraint("kind", "record_id", name="uq_search_entries_kind_record"),)
+
+
+class TimestampToken(Base):
+    """An RFC 3161 timestamp over a signed checkpoint, from one authority: queued, then stamped.
+
+    ``pending`` waits for a connection (each try counted, the last error kept); ``stamped`` holds
+    the authority's response with the certificate chain it verified against; ``failed`` means
+    the authority answered but its answer was refused (the reason is kept).
+    """
+
+    __tablename__ = "timestamp_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id"), index=True)
+    authority: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    # SHA-256 of the signed checkpoint note, hex: what the token stamps.
+    message_imprint: Mapped[str] = mapped_column(String(64))
+    # Decimal text: a 64-bit nonce does not fit every database's signed integer.
+    nonce: Mapped[str] = mapped_column(String(40))
+    request: Mapped[bytes] = mapped_column(LargeBinary)
+    response: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # DER certificates, base64, the signer first and the trust anchor last.
+    chain: Mapped[list[str]] = mapped_column(JSON, default=list)
+    gen_time: Mapped[dt.datetime | None]
+    policy: Mapped[str | None] = mapped_column(String(100))
+    serial_number: Mapped[str | None] = mapped_column(String(60))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_attempt_at: Mapped[dt.datetime | None]
+    stamped_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (UniqueConstraint("checkpoint_id", "authority"),)
 
 
 CONFIDENTIAL_TABLES: tuple[type[Base], ...] = (
