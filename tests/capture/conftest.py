@@ -24,9 +24,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from PIL import Image
 
-from gawah.ingest import pipeline, readers
-from gawah.ingest.warc import WEB_ARCHIVE_MEDIA_TYPES, read_web_archive, web_archive_media_type
-
 ARTICLE = (
     "On 3 March 2021 residents of a village in Chak district, Wardak province, told researchers that "
     "armed men entered four homes at night and detained six men. Families said they had no news of the "
@@ -164,19 +161,3 @@ def https_site(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     port = server.server_address[1]
     for _ in _serve(server):
         yield Served(f"https://127.0.0.1:{port}", port, der)
-
-
-@pytest.fixture(autouse=True)
-def web_archive_reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Plug the web-archive reader into ingest when the readers module does not list it yet."""
-    if "application/wacz" in readers.READERS:
-        return
-    original = readers.media_type_of
-
-    def media_type_of(path: Path) -> str | None:
-        return web_archive_media_type(path) or original(path)
-
-    monkeypatch.setattr(readers, "media_type_of", media_type_of)
-    monkeypatch.setattr(pipeline, "media_type_of", media_type_of)
-    for media_type in set(WEB_ARCHIVE_MEDIA_TYPES.values()):
-        monkeypatch.setitem(readers.READERS, media_type, read_web_archive)

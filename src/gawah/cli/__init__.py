@@ -7,6 +7,7 @@ import importlib
 import typer
 
 from gawah.cli.common import console, fail
+from gawah.security.commands import guard_commands
 
 app = typer.Typer(
     name="gawah",
@@ -22,15 +23,20 @@ COMMAND_MODULES = (
     "gawah.cli.documents",
     "gawah.cli.extract",
     "gawah.cli.evidence",
+    "gawah.cli.capture",
     "gawah.cli.bundle",
     "gawah.cli.link",
     "gawah.cli.estimate",
     "gawah.cli.web",
     "gawah.cli.demo",
+    "gawah.cli.users",
 )
 
 for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
+
+# Every command asks the policy before it runs (gawah.security.commands.COMMAND_ACTIONS).
+guard_commands(app)
 
 
 def main() -> None:

@@ -40,7 +40,7 @@ def ingest(
     actor: Annotated[str | None, typer.Option(help="Who is ingesting (default: the system user).")] = None,
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
-    """Preserve files of any kind by SHA-256; record the text of .txt, .md, .html and .pdf as documents."""
+    """Preserve files of any kind by SHA-256; record the text of .txt, .md, .html, .pdf, .warc and .wacz."""
     with open_workspace(workspace) as ws:
         ingestor = Ingestor(ws.sessions, ws.blobs, actor=actor, on_document=store_candidates_hook)
         files, _ = collect_files(paths)

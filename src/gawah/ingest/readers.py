@@ -1,4 +1,4 @@
-"""Read .txt, .md, .html and .pdf files into text with title, language and publication date.
+"""Read .txt, .md, .html, .pdf and web archives (.warc, .warc.gz, .wacz) into text and metadata.
 
 Readers never write anything: they return a ReadDocument or raise ReadError with the reason.
 HTML pages keep only the article (trafilatura drops navigation, footers, related links).
@@ -28,8 +28,10 @@ MEDIA_TYPES = {
     ".html": "text/html",
     ".htm": "text/html",
     ".pdf": "application/pdf",
+    ".warc": "application/warc",
+    ".wacz": "application/wacz",
 }
-SUPPORTED_SUFFIXES = frozenset(MEDIA_TYPES)
+SUPPORTED_SUFFIXES = frozenset(MEDIA_TYPES) | {".warc.gz"}
 
 
 class ReadError(Exception):
@@ -149,16 +151,26 @@ def read_pdf(path: Path) -> tuple[str, str | None, dt.date | None, str, list[str
     return text, meta_title or guess_title(text), published, "pdf/pypdf", warnings
 
 
+def read_web_archive(path: Path) -> tuple[str, str | None, dt.date | None, str, list[str]]:
+    from gawah.ingest.warc import read_web_archive as read  # warc.py imports this module
+
+    return read(path)
+
+
 READERS: dict[str, Callable[[Path], tuple[str, str | None, dt.date | None, str, list[str]]]] = {
     "text/plain": read_plain,
     "text/markdown": read_plain,
     "text/html": read_html,
     "application/pdf": read_pdf,
+    "application/warc": read_web_archive,
+    "application/wacz": read_web_archive,
 }
 
 
 def media_type_of(path: Path) -> str | None:
     """The media type of a file Gawah reads text from, or None."""
+    if path.name.lower().endswith(".warc.gz"):
+        return "application/warc"
     return MEDIA_TYPES.get(path.suffix.lower())
 
 
