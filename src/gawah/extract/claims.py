@@ -124,12 +124,14 @@ def _alias_map(names: list[str]) -> dict[str, str]:
 
 
 def find_claims(text: str, sentences: list[tuple[int, int]], dates: dict[int, str | None],
-                all_names: list[NameMention] | None = None) -> list[ClaimMention]:
+                all_names: list[NameMention] | None = None,
+                party: dict[str, str] | None = None) -> list[ClaimMention]:
     """Claims in the given sentences of ``text``. ``dates`` gives each sentence's date, if any;
     ``all_names`` the names found in the whole text (found here when not given)."""
     if all_names is None:
         all_names = find_names(text, 0, len(text))
-    party = affiliations(text, all_names)
+    if party is None:
+        party = affiliations(text, all_names)
     independent = independents(text, all_names) - set(party)
     known = vocab.known_speakers()
     aliases = _alias_map([n.name for n in all_names])

@@ -463,8 +463,9 @@ def extract_facts(
         prev = sf
 
     names = [n for n in find_names(text, a_start, a_end) if not in_org.overlaps(n.start, n.start + 1)]
-    claims = _claims(text, original, sentences, all_dates, names)
-    persons = _persons(text, original, sentences, victim_sentences, {c.speaker for c in claims}, names)
+    party = affiliations(text, names)
+    claims = _claims(text, original, sentences, all_dates, names, party)
+    persons = _persons(text, original, sentences, victim_sentences, {c.speaker for c in claims}, names, party)
     return Extraction(document=doc, incidents=incidents, persons=persons, claims=claims)
 
 
@@ -525,7 +526,7 @@ def _dateline(text: str, dates: list[DateMention], published: date | None) -> Da
 
 
 def _claims(text: str, original: str, sentences: list[Sentence], dates: list[DateMention],
-            names: list[NameMention]) -> list[ClaimFact]:
+            names: list[NameMention], party: dict[str, str]) -> list[ClaimFact]:
     spans = [(s.start, s.end) for s in sentences]
     sentence_dates: dict[int, str | None] = {}
     for s, in_s in zip(sentences, _bucket(dates, lambda d: d.start, sentences), strict=True):
@@ -533,7 +534,7 @@ def _claims(text: str, original: str, sentences: list[Sentence], dates: list[Dat
         sentence_dates[s.start] = d.first.isoformat() if d else None
     by_start = {s.start: s for s in sentences}
     out: list[ClaimFact] = []
-    for c in find_claims(text, spans, sentence_dates, names):
+    for c in find_claims(text, spans, sentence_dates, names, party):
         sent = by_start[c.sentence_start]
         out.append(ClaimFact(
             speaker=c.speaker, affiliation=c.affiliation, date=sentence_dates.get(c.sentence_start),
@@ -559,11 +560,10 @@ _PRONOUN_START = re.compile(r"^\W*(?:He|She|His|Her|Their|They|او|وی|هغه|
 
 def _persons(text: str, original: str, sentences: list[Sentence],
              victim_sentences: list[tuple[Sentence, list[str]]], speakers: set[str],
-             all_names: list[NameMention]) -> list[PersonFact]:
+             all_names: list[NameMention], party: dict[str, str]) -> list[PersonFact]:
     index = {s.start: i for i, s in enumerate(sentences)}
     codes_by_start = {s.start: codes for s, codes in victim_sentences}
     names_in = _bucket(all_names, lambda n: n.start, sentences)
-    party = affiliations(text, all_names)
     by_name: dict[str, PersonFact] = {}
     violations_by_name: dict[str, list[str]] = {}
     for sent, codes in victim_sentences:
