@@ -131,3 +131,9 @@ def test_dari_report_details() -> None:
     assert all("women" not in i.victim_groups for i in result.incidents)
     counted = {(i.violation, i.count.value) for i in result.incidents if i.count}
     assert {("torture", 3), ("killing", 3)} <= counted
+
+
+def test_broad_words_stay_specific() -> None:
+    assert "threats_intimidation" not in violations("Air raids hit the district and killed four civilians.")
+    assert "threats_intimidation" in violations("Fighters carried out night raids on the homes of former soldiers.")
+    assert violations("The drought left thousands of internally displaced people without food aid.") == set()
