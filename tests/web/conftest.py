@@ -3,18 +3,26 @@ of an English and a Dari report, and a test client over its web interface."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import select
 
 from gawah.ingest.pipeline import Ingestor
+from gawah.security.accounts import add_user
+from gawah.store.engine import transaction
 from gawah.store.models import Act, Claim, Document, Incident, IncidentSource, Span
+from gawah.store.vocab import Role
 from gawah.web.app import create_app
 from gawah.workspace import Workspace
+
+# Invented accounts: one per role, all with this password.
+PASSWORD = "correct horse battery staple"
 
 # Quotes a test can look for in the pages; each occurs in its demonstration report.
 ENGLISH_QUOTE = "at least 14"
@@ -85,7 +93,35 @@ def web_workspace(workspace: Workspace, demo_texts_dir: Path) -> WebWorkspace:
     return populate(workspace, demo_texts_dir)
 
 
+def add_account(ws: Workspace, role: Role, username: str | None = None) -> str:
+    """An active account with `role` (named after it unless told), password PASSWORD."""
+    name = username or f"{role.value}-user"
+    with transaction(ws.sessions) as session:
+        add_user(session, name, role, PASSWORD)
+    return name
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD, code: str = "") -> Response:
+    """Fill in and send the sign-in form as a browser would (its CSRF token and cookie included)."""
+    form = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert token, form.text[:500]
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "code": code, "csrf": token[1], "next": "/"},
+        follow_redirects=False,
+    )
+
+
+def signed_in_client(ws: Workspace, role: Role = Role.ADMIN) -> TestClient:
+    """A test client (over https, so that Secure cookies are sent) signed in with a new account."""
+    client = TestClient(create_app(ws), base_url="https://testserver")
+    response = sign_in(client, add_account(ws, role))
+    assert response.status_code == 303, response.text[:500]
+    return client
+
+
 @pytest.fixture
 def client(web_workspace: WebWorkspace) -> Iterator[TestClient]:
-    with TestClient(create_app(web_workspace.workspace)) as test_client:
+    with signed_in_client(web_workspace.workspace) as test_client:
         yield test_client

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from gawah.store.models import Document
 from gawah.web import app as web_app
-from gawah.web.app import create_app, safe_next
+from gawah.web.app import safe_next
 from gawah.web.schemas import DocumentDetail, DocumentPage
 from gawah.workspace import Workspace
-from tests.web.conftest import DARI_QUOTE, ENGLISH_QUOTE, WebWorkspace
+from tests.web.conftest import DARI_QUOTE, ENGLISH_QUOTE, WebWorkspace, signed_in_client
 
 HTML_TAG = re.compile(r"<html lang=\"(\w+)\" dir=\"(\w+)\">")
 
@@ -43,7 +43,7 @@ def test_home_shows_counts_and_latest_documents(client: TestClient, web_workspac
 
 
 def test_home_with_no_documents_says_how_to_add_them(workspace: Workspace) -> None:
-    with TestClient(create_app(workspace)) as empty:
+    with signed_in_client(workspace) as empty:
         html = empty.get("/?lang=fa").text
     assert "هنوز هیچ سندی وجود ندارد" in html
     assert "<code>gawah ingest PATH</code>" in html
@@ -241,7 +241,9 @@ def test_api_missing_document_is_a_json_404(client: TestClient) -> None:
 
 def test_openapi_describes_the_json_api_only(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
-    assert set(schema["paths"]) == {"/api/documents", "/api/documents/{document_id}"}
+    assert set(schema["paths"]) >= {"/api/documents", "/api/documents/{document_id}", "/api/me"}
+    assert all(path.startswith("/api/") for path in schema["paths"])
+    assert schema["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
     assert "DocumentDetail" in schema["components"]["schemas"]
     # No interactive docs: they would load scripts from a CDN.
     assert client.get("/docs").status_code == 404

@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 import uvicorn
 
+from gawah.store.vocab import Role
 from gawah.web.app import create_app
 from gawah.workspace import Workspace, init_workspace
-from tests.web.conftest import DARI_QUOTE, ENGLISH_QUOTE, WebWorkspace, populate
+from tests.web.conftest import DARI_QUOTE, ENGLISH_QUOTE, PASSWORD, WebWorkspace, add_account, populate
 
 pytestmark = pytest.mark.browser
 
@@ -60,6 +61,7 @@ def served(tmp_path: Path, demo_texts_dir: Path) -> Iterator[tuple[str, WebWorks
     settings = init_workspace(tmp_path / "ws", name="browser-test")
     ws = Workspace.open(settings.root)
     data = populate(ws, demo_texts_dir)
+    add_account(ws, Role.ADMIN, "browser-admin")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))  # the port is ours from here on: no race with other tests
     port = sock.getsockname()[1]
@@ -122,7 +124,14 @@ def test_browse_a_document_and_switch_to_dari(sync_playwright: Any, served: tupl
                 "response", lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None
             )
 
+            # Asked to sign in first; the form returns to the page asked for.
             page.goto(base + "/")
+            page.wait_for_url(f"{base}/login?next=%2F")
+            _shot(page, "login-en.png")
+            page.fill("#username", "browser-admin")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/")
             home = _layout(page)
             assert (home["dir"], home["lang"]) == ("ltr", "en")
             assert home["headerColour"] == "rgb(27, 31, 36)", "the stylesheet did not load"

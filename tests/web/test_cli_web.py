@@ -44,7 +44,7 @@ def test_serve_prints_the_address_and_serves_the_workspace(
     result = CliRunner().invoke(cli(), ["serve", "-w", str(root), "--host", "0.0.0.0"])
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8000/" in result.output
-    assert "no login" in result.output
+    assert "HTTPS" in result.output
 
 
 def test_serve_refuses_a_folder_that_is_not_a_workspace(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from gawah.cli.common import console, fail
 from gawah.config import SETTINGS_FILE, WorkspaceError
 from gawah.ingest.pipeline import Ingestor
 from gawah.registry.candidates import store_candidates_hook
+from gawah.security.accounts import demo_login
 from gawah.store.engine import DatabaseError
 from gawah.web.server import serve, server_url
 from gawah.workspace import Workspace, init_workspace
@@ -46,11 +47,16 @@ def demo(
         for o in outcomes:
             if o.status == "failed":
                 console.print(f"[red]failed[/] {o.path}: {o.message}")
-        if serve_web:
+        login = demo_login(ws)
+        if login is not None:
             console.print(
-                f"Serving Gawah at [bold]{server_url(host, port)}[/] "
-                "(no login in this local demo; Ctrl+C stops)."
+                f"Sign in as [bold]{login[0]}[/] with password [bold]{login[1]}[/] (shown once; "
+                f"`gawah users passwd {login[0]} -w {workspace}` sets a new one).",
+                highlight=False,
+                soft_wrap=True,
             )
+        if serve_web:
+            console.print(f"Serving Gawah at [bold]{server_url(host, port)}[/] (Ctrl+C stops).")
             serve(ws, host=host, port=port)
     finally:
         ws.close()

@@ -27,8 +27,8 @@ def serve_command(
         )
         if not is_loopback(host):
             console.print(
-                f"[bold yellow]warning:[/] listening on {host}: the interface has no login yet, "
-                "so anyone who can reach this address can read the documents.",
+                f"[bold yellow]warning:[/] listening on {host}: serve it over HTTPS (a reverse proxy), "
+                "since session cookies are only sent over HTTPS away from loopback.",
                 highlight=False,
             )
         serve(ws, host=host, port=port)

@@ -24,7 +24,7 @@ from gawah.ledger.checkpoint import checkpoint_of, sign_checkpoint, verify_check
 from gawah.ledger.merkle import MerkleLog, VerificationError, leaf_hash
 from gawah.ledger.proofs import ProvedEntry, inclusion_proofs_document
 from gawah.ledger.verifier import INCLUSION_FORMAT
-from gawah.store.models import Checkpoint, CustodyEvent, EvidenceItem, LedgerEntry, RegistryChange
+from gawah.store.models import AuditEvent, Checkpoint, CustodyEvent, EvidenceItem, LedgerEntry, RegistryChange
 
 CUSTODY_EVENTS = ("collected", "received", "transferred", "accessed", "exported", "verified")
 # One format, the one the stand-alone verifier reads.
@@ -92,6 +92,27 @@ def registry_change_entry(change: RegistryChange) -> bytes:
             "before": change.before,
             "after": change.after,
             "note": change.note,
+        }
+    )
+
+
+def audit_entry(event: AuditEvent) -> bytes:
+    """An audit event as recorded: who, what, when, why (never the content that was read)."""
+    return canonical(
+        {
+            "kind": "audit",
+            "event": event.event,
+            "outcome": event.outcome,
+            "actor": event.actor,
+            "user_id": event.user_id,
+            "channel": event.channel,
+            "action": event.action,
+            "subject_type": event.subject_type,
+            "subject_id": event.subject_id,
+            "reason": event.reason,
+            "address": event.address,
+            "detail": event.detail,
+            "at": _utc(event.occurred_at),
         }
     )
 
@@ -213,6 +234,9 @@ def recompute_entry(session: Session, entry: LedgerEntry) -> bytes | None:
     if entry.subject_type == "registry_change":
         change = session.get(RegistryChange, entry.subject_id)
         return None if change is None else registry_change_entry(change)
+    if entry.subject_type == "audit_event":
+        audit = session.get(AuditEvent, entry.subject_id)
+        return None if audit is None else audit_entry(audit)
     raise VerificationError(f"unknown ledger subject {entry.subject_type!r}")
 
 
@@ -237,10 +261,13 @@ def verify_journal(session: Session, public_key: Ed25519PublicKey, origin: str) 
             problems.append(Problem(label, "the record it names was deleted"))
         elif leaf_hash(current).hex() != entry.leaf_hash:
             problems.append(Problem(label, "the record was changed after it was recorded"))
-    recorded_models: tuple[tuple[str, type[EvidenceItem | CustodyEvent | RegistryChange]], ...] = (
+    recorded_models: tuple[
+        tuple[str, type[EvidenceItem | CustodyEvent | RegistryChange | AuditEvent]], ...
+    ] = (
         ("evidence_item", EvidenceItem),
         ("custody_event", CustodyEvent),
         ("registry_change", RegistryChange),
+        ("audit_event", AuditEvent),
     )
     for subject_type, model in recorded_models:
         for (row_id,) in session.execute(select(model.id)):

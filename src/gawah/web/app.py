@@ -16,6 +16,7 @@ from typing import Annotated, Any, BinaryIO
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -23,11 +24,24 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gawah import __version__
-from gawah.web import formatting, queries
+from gawah.security.policy import Action, Principal, Resource, authorize, visible_levels
+from gawah.web import account, formatting, queries, registry_routes
+from gawah.web.auth import (
+    Forbidden,
+    SignInRequired,
+    audit_confidential_read,
+    caller,
+    deny,
+    is_api,
+    public,
+    requires,
+    secure_cookies,
+    sign_in_url,
+)
 from gawah.web.highlight import Mark, segment
 from gawah.web.i18n import COOKIE, LOCALES, UiLocale, choose_locale, supported, translations
 from gawah.web.labels import labeller
-from gawah.web.schemas import ApiError, DocumentDetail, DocumentPage
+from gawah.web.schemas import API_ERRORS, ApiError, DocumentDetail, DocumentPage, Me
 from gawah.workspace import Workspace
 
 HERE = Path(__file__).parent
@@ -45,7 +59,11 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
+    # Pages may show restricted records: no copy in a shared or browser cache.
+    "Cache-Control": "no-store",
 }
+# Nothing the interface accepts is larger than a sign-in form; evidence arrives through `gawah ingest`.
+MAX_REQUEST_BYTES = 64 * 1024
 
 
 @cache
@@ -119,12 +137,20 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             solar_hijri=lambda value: formatting.solar_hijri(value, code) if value else "",
             datetime=lambda value: formatting.datetime(value, code),
             label=labeller(gettext),
+            caller=caller(request),
             **context,
         )
     )
     response = HTMLResponse(html, status_code=status_code)
     if supported(request.query_params.get("lang")):
-        response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="lax", httponly=True)
+        response.set_cookie(
+            COOKIE,
+            code,
+            max_age=COOKIE_MAX_AGE,
+            samesite="lax",
+            httponly=True,
+            secure=secure_cookies(request),
+        )
     return response
 
 
@@ -150,24 +176,92 @@ def _marks(document: DocumentDetail) -> list[Mark]:
     ]
 
 
+def _readable_document(request: Request, principal: Principal, document_id: int, reason: str) -> Resource:
+    """The policy's answer for one document: 404 when it is missing or hidden from the caller,
+    `ReasonNeeded` when it is confidential and no reason was given; audits what it decides."""
+    with request.app.state.workspace.sessions() as session:
+        level = queries.document_confidentiality(session, document_id)
+    if level is None:
+        raise HTTPException(404, detail=f"no document {document_id}")
+    resource = Resource("document", document_id, level)
+    decision = authorize(principal, Action.DOCUMENT_READ, resource)
+    if not decision.allowed:
+        try:
+            deny(request, principal, decision.action, decision.why, resource)
+        except Forbidden:
+            # Said as "not found", so that a hidden record's existence is not revealed.
+            raise HTTPException(404, detail=f"no document {document_id}") from None
+    if decision.needs_reason:
+        if not reason.strip():
+            raise ReasonNeeded(resource)
+        audit_confidential_read(request, principal, resource, reason, path=request.url.path)
+    return resource
+
+
+class ReasonNeeded(Exception):
+    """A confidential record is read only with a reason, which goes to the audit trail."""
+
+    def __init__(self, resource: Resource):
+        super().__init__(f"{resource.kind} {resource.id} is confidential")
+        self.resource = resource
+
+
+ReasonQuery = Annotated[
+    str,
+    Query(max_length=500, description="Why you read this confidential record (kept in the audit trail)."),
+]
+
+
 def create_app(workspace: Workspace) -> FastAPI:
     """The ASGI application for an open workspace (the caller keeps it open while serving)."""
     app = FastAPI(
         title="Gawah",
         version=__version__,
         summary="Documents and evidence of human-rights violations in Afghanistan.",
+        description=(
+            "Every route needs a browser session or an API token (`Authorization: Bearer gwh_...`, "
+            "made with `gawah users token`). A token may do what both its scopes and its user's role "
+            "allow. Confidential records need a `reason`, which is kept in the audit trail."
+        ),
         # The interactive docs load scripts from a CDN; the schema itself stays at /openapi.json.
         docs_url=None,
         redoc_url=None,
     )
     app.state.workspace = workspace
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+            )
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": account.SESSION_COOKIE},
+            }
+            schema["security"] = [{"bearer": []}, {"session": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        response: Response = await call_next(request)
+        length = request.headers.get("content-length", "")
+        if length and (not length.isdigit() or int(length) > MAX_REQUEST_BYTES):
+            response: Response = JSONResponse(
+                {"detail": f"the request is larger than {MAX_REQUEST_BYTES} bytes"}, status_code=413
+            )
+        else:
+            response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if getattr(request.state, "drop_session_cookie", False):
+            response.delete_cookie(account.SESSION_COOKIE, path="/")
         return response
 
     @app.exception_handler(StarletteHTTPException)
@@ -176,13 +270,44 @@ def create_app(workspace: Workspace) -> FastAPI:
             return render(request, "not_found.html", status_code=404)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
+    @app.exception_handler(SignInRequired)
+    async def sign_in_required(request: Request, exc: SignInRequired) -> Response:
+        if is_api(request):
+            return JSONResponse(
+                {"detail": exc.message}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+            )
+        return RedirectResponse(sign_in_url(request), status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        if is_api(request):
+            return JSONResponse({"detail": exc.message}, status_code=403)
+        return render(request, "forbidden.html", status_code=403, message=exc.message)
+
+    @app.exception_handler(ReasonNeeded)
+    async def reason_needed(request: Request, exc: ReasonNeeded) -> Response:
+        if is_api(request):
+            return JSONResponse(
+                {"detail": "this record is confidential: say why you read it with ?reason=..."},
+                status_code=403,
+            )
+        return render(request, "reason.html", status_code=403, resource=exc.resource, action=request.url.path)
+
+    account.register(app, render)
+    registry_routes.register(app, render)
+
     @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request, session: SessionDep) -> HTMLResponse:
+    def home(
+        request: Request,
+        session: SessionDep,
+        principal: Annotated[Principal, Depends(requires(Action.DOCUMENT_READ))],
+    ) -> HTMLResponse:
+        levels = visible_levels(principal)
         return render(
             request,
             "home.html",
-            counts=queries.counts(session),
-            latest=queries.latest_documents(session),
+            counts=queries.counts(session, levels),
+            latest=queries.latest_documents(session, levels),
         )
 
     @app.api_route(
@@ -191,12 +316,14 @@ def create_app(workspace: Workspace) -> FastAPI:
     def documents(
         request: Request,
         session: SessionDep,
-        language: Annotated[str | None, Query()] = None,
-        page: Annotated[int, Query(ge=1)] = 1,
+        principal: Annotated[Principal, Depends(requires(Action.DOCUMENT_READ))],
+        language: Annotated[str | None, Query(max_length=16)] = None,
+        page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     ) -> HTMLResponse:
         language = language or None
+        levels = visible_levels(principal)
         listing = queries.list_documents(
-            session, language=language, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            session, levels, language=language, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
         pages = max(1, -(-listing.total // PAGE_SIZE))
 
@@ -209,7 +336,7 @@ def create_app(workspace: Workspace) -> FastAPI:
             "documents.html",
             listing=listing,
             language=language,
-            languages=queries.document_languages(session),
+            languages=queries.document_languages(session, levels),
             page=page,
             pages=pages,
             page_href=page_href,
@@ -221,15 +348,38 @@ def create_app(workspace: Workspace) -> FastAPI:
         response_class=HTMLResponse,
         include_in_schema=False,
     )
-    def document(request: Request, session: SessionDep, document_id: int) -> HTMLResponse:
-        detail = queries.document_detail(session, document_id)
+    def document(
+        request: Request,
+        session: SessionDep,
+        principal: Annotated[Principal, Depends(requires(Action.DOCUMENT_READ))],
+        document_id: int,
+        reason: ReasonQuery = "",
+    ) -> HTMLResponse:
+        _readable_document(request, principal, document_id, reason)
+        detail = queries.document_detail(session, document_id, visible_levels(principal))
         if detail is None:
             raise HTTPException(404)
-        return render(request, "document.html", doc=detail, paragraphs=segment(detail.text, _marks(detail)))
+        original = f"/documents/{document_id}/original" + (
+            f"?{urlencode({'reason': reason.strip()})}" if reason.strip() else ""
+        )
+        return render(
+            request,
+            "document.html",
+            doc=detail,
+            paragraphs=segment(detail.text, _marks(detail)),
+            original_href=original,
+        )
 
     @app.get("/documents/{document_id}/original", include_in_schema=False)
-    def original(session: SessionDep, document_id: int) -> StreamingResponse:
-        detail = queries.document_detail(session, document_id)
+    def original(
+        request: Request,
+        session: SessionDep,
+        principal: Annotated[Principal, Depends(requires(Action.EVIDENCE_DOWNLOAD))],
+        document_id: int,
+        reason: ReasonQuery = "",
+    ) -> StreamingResponse:
+        _readable_document(request, principal, document_id, reason)
+        detail = queries.document_detail(session, document_id, visible_levels(principal))
         if detail is None or not workspace.blobs.exists(detail.sha256):
             raise HTTPException(404)
         name = quote(PurePath(detail.filename).name or detail.sha256)
@@ -242,35 +392,68 @@ def create_app(workspace: Workspace) -> FastAPI:
             },
         )
 
-    @app.get("/language/{code}", include_in_schema=False)
-    def switch_language(code: str, next: str | None = None) -> RedirectResponse:
+    @app.get("/language/{code}", include_in_schema=False, dependencies=[Depends(public())])
+    def switch_language(request: Request, code: str, next: str | None = None) -> RedirectResponse:
         if code not in LOCALES:
             raise HTTPException(404)
         response = RedirectResponse(safe_next(next), status_code=303)
-        response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="lax", httponly=True)
+        response.set_cookie(
+            COOKIE,
+            code,
+            max_age=COOKIE_MAX_AGE,
+            samesite="lax",
+            httponly=True,
+            secure=secure_cookies(request),
+        )
         return response
 
-    @app.get("/api/documents", response_model=DocumentPage, tags=["documents"])
+    @app.get(
+        "/api/documents",
+        response_model=DocumentPage,
+        responses=API_ERRORS,
+        tags=["documents"],
+    )
     def api_documents(
         session: SessionDep,
-        language: Annotated[str | None, Query(description="en, fa, ps or und")] = None,
+        principal: Annotated[Principal, Depends(requires(Action.DOCUMENT_READ))],
+        language: Annotated[str | None, Query(max_length=16, description="en, fa, ps or und")] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     ) -> DocumentPage:
-        """Documents, newest first."""
-        return queries.list_documents(session, language=language, limit=limit, offset=offset)
+        """Documents the caller may see, newest first (confidential ones listed without their text)."""
+        return queries.list_documents(
+            session, visible_levels(principal), language=language, limit=limit, offset=offset
+        )
 
     @app.get(
         "/api/documents/{document_id}",
         response_model=DocumentDetail,
-        responses={404: {"model": ApiError}},
+        responses={**API_ERRORS, 404: {"model": ApiError, "description": "No such document."}},
         tags=["documents"],
     )
-    def api_document(session: SessionDep, document_id: int) -> DocumentDetail:
+    def api_document(
+        request: Request,
+        session: SessionDep,
+        principal: Annotated[Principal, Depends(requires(Action.DOCUMENT_READ))],
+        document_id: int,
+        reason: ReasonQuery = "",
+    ) -> DocumentDetail:
         """One document: text, hashes, preserved file, ingestion record and candidate facts."""
-        detail = queries.document_detail(session, document_id)
+        _readable_document(request, principal, document_id, reason)
+        detail = queries.document_detail(session, document_id, visible_levels(principal))
         if detail is None:
             raise HTTPException(404, detail=f"no document {document_id}")
         return detail
+
+    @app.get("/api/me", response_model=Me, responses=API_ERRORS, tags=["account"])
+    def api_me(principal: Annotated[Principal, Depends(requires(Action.ACCOUNT_SELF))]) -> Me:
+        """The caller: user name, role, how they are signed in, and what they may do."""
+        return Me(
+            username=principal.username,
+            role=principal.role.value if principal.role else "",
+            channel=principal.channel,
+            actions=sorted(a.value for a in Action if authorize(principal, a).allowed),
+            levels=list(visible_levels(principal)),
+        )
 
     return app

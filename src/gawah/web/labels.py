@@ -86,6 +86,13 @@ LABELS: dict[str, dict[str, str]] = {
         "allegation": N_("Allegation"),
         "other": N_("Other statement"),
     },
+    "role": {
+        "admin": N_("Administrator"),
+        "investigator": N_("Investigator"),
+        "analyst": N_("Analyst"),
+        "legal": N_("Legal adviser"),
+        "viewer": N_("Viewer"),
+    },
     "fact_kind": {
         "act": N_("Violation"),
         "person": N_("Person"),

@@ -1,11 +1,14 @@
 """The reads the web interface makes, each a function of a session returning `schemas` models.
 
-Route functions call these and render; nothing here knows about HTTP or templates.
+Route functions call these and render; nothing here knows about HTTP or templates. Every read
+takes `levels`, the confidentiality levels the caller may see (from
+`gawah.security.policy.visible_levels`), and leaves every other row out.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -31,15 +34,23 @@ def _count(session: Session, query: Select[int]) -> int:
     return int(session.scalar(query) or 0)
 
 
-def counts(session: Session) -> Counts:
+def counts(session: Session, levels: Sequence[str]) -> Counts:
     candidate = ReviewStatus.CANDIDATE.value
     return Counts(
-        documents=_count(session, select(func.count()).select_from(Document)),
-        evidence_items=_count(session, select(func.count()).select_from(EvidenceItem)),
+        documents=_count(
+            session, select(func.count()).select_from(Document).where(Document.confidentiality.in_(levels))
+        ),
+        evidence_items=_count(
+            session,
+            select(func.count()).select_from(EvidenceItem).where(EvidenceItem.confidentiality.in_(levels)),
+        ),
         candidate_facts=sum(
             [
                 _count(
-                    session, select(func.count()).select_from(model).where(model.review_status == candidate)
+                    session,
+                    select(func.count())
+                    .select_from(model)
+                    .where(model.review_status == candidate, model.confidentiality.in_(levels)),
                 )
                 for model in (Act, Person, Claim)
             ]
@@ -69,11 +80,16 @@ def _summary(doc: Document, item: EvidenceItem, characters: int) -> DocumentSumm
 
 
 def list_documents(
-    session: Session, *, language: str | None = None, limit: int = 50, offset: int = 0
+    session: Session,
+    levels: Sequence[str],
+    *,
+    language: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> DocumentPage:
     """Documents newest first (by ingestion), optionally in one language."""
-    query = _summary_query()
-    total_query = select(func.count()).select_from(Document)
+    query = _summary_query().where(Document.confidentiality.in_(levels))
+    total_query = select(func.count()).select_from(Document).where(Document.confidentiality.in_(levels))
     if language:
         query = query.where(Document.language == language)
         total_query = total_query.where(Document.language == language)
@@ -87,9 +103,13 @@ def list_documents(
     )
 
 
-def document_languages(session: Session) -> dict[str, int]:
+def document_languages(session: Session, levels: Sequence[str]) -> dict[str, int]:
     """How many documents there are in each language."""
-    rows = session.execute(select(Document.language, func.count()).group_by(Document.language))
+    rows = session.execute(
+        select(Document.language, func.count())
+        .where(Document.confidentiality.in_(levels))
+        .group_by(Document.language)
+    )
     return {language: int(n) for language, n in rows}
 
 
@@ -105,7 +125,7 @@ def _spans_by_target(session: Session, document_id: int) -> dict[tuple[str, int]
     return spans
 
 
-def _facts(session: Session, document_id: int) -> list[Fact]:
+def _facts(session: Session, document_id: int, levels: Sequence[str]) -> list[Fact]:
     spans = _spans_by_target(session, document_id)
     ids: dict[str, set[int]] = defaultdict(set)
     for target_type, target_id in spans:
@@ -116,14 +136,22 @@ def _facts(session: Session, document_id: int) -> list[Fact]:
         select(Act)
         .where(
             Act.id.in_(ids["act"])
-            | Act.id.in_(reported_acts.where(IncidentSource.document_id == document_id))
+            | Act.id.in_(reported_acts.where(IncidentSource.document_id == document_id)),
+            Act.confidentiality.in_(levels),
         )
         .order_by(Act.id)
     )
-    persons = session.scalars(select(Person).where(Person.id.in_(ids["person"])).order_by(Person.id))
+    persons = session.scalars(
+        select(Person)
+        .where(Person.id.in_(ids["person"]), Person.confidentiality.in_(levels))
+        .order_by(Person.id)
+    )
     claims = session.scalars(
         select(Claim)
-        .where(Claim.id.in_(ids["claim"]) | (Claim.document_id == document_id))
+        .where(
+            Claim.id.in_(ids["claim"]) | (Claim.document_id == document_id),
+            Claim.confidentiality.in_(levels),
+        )
         .order_by(Claim.id)
     )
     facts: list[Fact] = [
@@ -168,9 +196,16 @@ def _facts(session: Session, document_id: int) -> list[Fact]:
     return facts
 
 
-def document_detail(session: Session, document_id: int) -> DocumentDetail | None:
+def document_confidentiality(session: Session, document_id: int) -> str | None:
+    """The level of one document (None when there is none): what the policy weighs before a read."""
+    return session.scalar(select(Document.confidentiality).where(Document.id == document_id))
+
+
+def document_detail(session: Session, document_id: int, levels: Sequence[str]) -> DocumentDetail | None:
     """A document with its file, ingestion record and candidate facts; None when there is none."""
-    row = session.execute(_summary_query().where(Document.id == document_id)).first()
+    row = session.execute(
+        _summary_query().where(Document.id == document_id, Document.confidentiality.in_(levels))
+    ).first()
     if row is None:
         return None
     doc, item, characters = row
@@ -191,9 +226,9 @@ def document_detail(session: Session, document_id: int) -> DocumentDetail | None
             acquisition_method=item.acquisition_method,
             acquisition_tool=item.acquisition_tool,
         ),
-        facts=_facts(session, document_id),
+        facts=_facts(session, document_id, levels),
     )
 
 
-def latest_documents(session: Session, limit: int = 5) -> list[DocumentSummary]:
-    return list_documents(session, limit=limit).documents
+def latest_documents(session: Session, levels: Sequence[str], limit: int = 5) -> list[DocumentSummary]:
+    return list_documents(session, levels, limit=limit).documents

@@ -117,3 +117,20 @@ class DocumentDetail(DocumentSummary):
 
 class ApiError(BaseModel):
     detail: str
+
+
+class Me(BaseModel):
+    """Who the caller is and what the policy lets them do."""
+
+    username: str
+    role: str
+    channel: str = Field(description="web (browser session) or api (bearer token).")
+    actions: list[str]
+    levels: list[str] = Field(description="Confidentiality levels the caller may read.")
+
+
+API_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"model": ApiError, "description": "No session or token, or the token is expired or revoked."},
+    403: {"model": ApiError, "description": "The role or the token's scopes do not allow this."},
+    413: {"model": ApiError, "description": "The request is too large."},
+}

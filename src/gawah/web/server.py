@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 import uvicorn
 
 from gawah.web.app import create_app
+from gawah.web.auth import is_loopback
+
+__all__ = ["is_loopback", "serve", "server_url"]
 from gawah.workspace import Workspace
 
 
@@ -14,15 +15,6 @@ def server_url(host: str, port: int) -> str:
     """The address a browser opens: IPv6 hosts in brackets, the wildcard shown as loopback."""
     shown = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
     return f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def serve(
