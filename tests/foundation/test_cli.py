@@ -68,3 +68,25 @@ def test_db_upgrade_and_current(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "migrated from (empty)" in result.output
     result = runner.invoke(app, ["db", "current", "-w", str(ws)])
     assert f"current: {migrate.head_revision()}" in result.output
+
+
+def test_collector_provenance_precedes_receipt_in_custody(tmp_path: Path, fixtures_dir: Path) -> None:
+    ws = tmp_path / "ws"
+    runner.invoke(app, ["init", str(ws)])
+    report = fixtures_dir / "reports" / "sabari_statement.md"
+    result = runner.invoke(
+        app,
+        ["ingest", str(report), "-w", str(ws), "--collected-by", "field researcher 7",
+         "--collected-at", "2024-03-05T14:30+04:30", "--collection-method", "handed over on USB",
+         "--collection-place", "Khost"],
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["evidence", "custody", "1", "-w", str(ws), "--format", "json"])
+    events = json.loads(result.stdout)["custody"]
+    assert [e["event"] for e in events] == ["collected", "received"]
+    assert events[0]["actor"] == "field researcher 7" and events[0]["place"] == "Khost"
+    assert events[0]["at"].startswith("2024-03-05T10:00")
+    assert runner.invoke(app, ["verify", "-w", str(ws)]).exit_code == 0
+
+    bad = runner.invoke(app, ["ingest", str(report), "-w", str(ws), "--collected-by", "x", "--collected-at", "March"])
+    assert bad.exit_code == 2 and "not an ISO date" in bad.output

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gawah.capture.page import SCREENSHOT_PATH, CaptureResult
 from gawah.capture.record import PageCapture
-from gawah.ingest.pipeline import DocumentHook, Ingestor, IngestOutcome, MetadataReader
+from gawah.ingest.pipeline import DocumentHook, Ingestor, IngestOutcome, MetadataReader, Provenance
 from gawah.ledger.journal import record_custody, record_evidence
-from gawah.store.models import EvidenceItem
+from gawah.store.models import CustodyEvent, EvidenceItem
 from gawah.vault.blobstore import BlobStore
 from gawah.vault.metadata import read_tool_metadata
 
@@ -162,7 +162,15 @@ def preserve_capture(
         on_document=on_document,
         read_metadata=_capture_metadata(result, read_metadata),
     )
-    outcome = ingestor.ingest_file(result.wacz)
+    # The collection is stated with the file, so `collected` precedes `received` in one transaction.
+    provenance = Provenance(
+        collected_by=capture.capturer,
+        collected_at=capture.started_at,
+        method=CAPTURE_METHOD,
+        tool=capture_tool(capture),
+        notes=collection_notes(capture),
+    )
+    outcome = ingestor.ingest_file(result.wacz, provenance)
     if outcome.sha256 is None or outcome.status == "failed":
         return PreservedCapture(outcome, None, None, None)
     new_blobs: list[str] = []
@@ -170,17 +178,12 @@ def preserve_capture(
         item = session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == outcome.sha256))
         if item is None:
             return PreservedCapture(outcome, None, None, None)
+        event = session.scalar(
+            select(CustodyEvent)
+            .where(CustodyEvent.evidence_item_id == item.id, CustodyEvent.event == "collected")
+            .order_by(CustodyEvent.id)
+        )
         try:
-            event = record_custody(
-                session,
-                item,
-                "collected",
-                capture.capturer,
-                tool=capture_tool(capture),
-                method=CAPTURE_METHOD,
-                notes=collection_notes(capture),
-                occurred_at=capture.started_at,
-            )
             screenshot_id = _record_screenshot(
                 session, blobs, result, item, ingestor.actor, read_metadata, new_blobs
             )
@@ -191,4 +194,4 @@ def preserve_capture(
             for sha256 in new_blobs:
                 blobs.delete(sha256)
             raise
-        return PreservedCapture(outcome, item.id, screenshot_id, event.id)
+        return PreservedCapture(outcome, item.id, screenshot_id, event.id if event is not None else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +20,7 @@ from gawah.cli.common import (
     open_workspace,
     print_json,
 )
-from gawah.ingest.pipeline import Ingestor, IngestOutcome, collect_files
+from gawah.ingest.pipeline import Ingestor, IngestOutcome, Provenance, collect_files
 from gawah.registry.candidates import store_candidates_hook
 from gawah.store.models import Document, EvidenceItem
 
@@ -39,8 +40,28 @@ def ingest(
     workspace: WorkspaceOption = None,
     actor: Annotated[str | None, typer.Option(help="Who is ingesting (default: the system user).")] = None,
     output: FormatOption = OutputFormat.TABLE,
+    collected_by: Annotated[
+        str | None, typer.Option(help="Who collected the files (recorded as a 'collected' custody event).")
+    ] = None,
+    collected_at: Annotated[
+        str | None, typer.Option(help="When they were collected: ISO date or date-time (UTC unless given).")
+    ] = None,
+    collection_method: Annotated[str | None, typer.Option(help="How they were collected.")] = None,
+    collection_place: Annotated[str | None, typer.Option(help="Where they were collected.")] = None,
+    collector_notes: Annotated[str, typer.Option(help="The collector's notes.")] = "",
 ) -> None:
     """Preserve files of any kind by SHA-256; record the text of .txt, .md, .html, .pdf, .warc and .wacz."""
+    provenance = None
+    if collected_by or collected_at or collection_method or collection_place or collector_notes:
+        if not collected_by:
+            fail("--collected-by is needed when stating how files were collected")
+        provenance = Provenance(
+            collected_by=collected_by,
+            collected_at=_parse_when(collected_at) if collected_at else None,
+            method=collection_method,
+            place=collection_place,
+            notes=collector_notes,
+        )
     with open_workspace(workspace) as ws:
         ingestor = Ingestor(ws.sessions, ws.blobs, actor=actor, on_document=store_candidates_hook)
         files, _ = collect_files(paths)
@@ -60,7 +81,7 @@ def ingest(
                     progress.advance(task)
                 progress.update(task, description=f"Ingesting {outcome.path.name[:40]}")
 
-            outcomes = ingestor.ingest(paths, progress=advance)
+            outcomes = ingestor.ingest(paths, progress=advance, provenance=provenance)
         checkpoint = ws.sign_checkpoint()
 
     if output is OutputFormat.JSON:
@@ -71,6 +92,16 @@ def ingest(
             console.print(f"Ledger: signed checkpoint at {checkpoint.tree_size} entries.")
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)
+
+
+def _parse_when(value: str) -> dt.datetime:
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        fail(
+            f"--collected-at {value!r}: not an ISO date or date-time (e.g. 2024-03-05T14:30+04:30)"
+        )
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def _print_outcomes(outcomes: list[IngestOutcome]) -> None:

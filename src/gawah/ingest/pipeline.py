@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +24,22 @@ from gawah.vault.metadata import read_tool_metadata, sniff_media_type
 Status = Literal["stored", "preserved", "duplicate", "skipped", "failed"]
 DocumentHook = Callable[[Session, Document, ReadDocument], None]
 MetadataReader = Callable[[Path, str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What the collector states about how a file was collected (kept apart from what tools read).
+
+    Given to ingest, it becomes the item's collector fields and a `collected` custody event that
+    precedes `received`, recorded in the same transaction as the item.
+    """
+
+    collected_by: str
+    collected_at: dt.datetime | None = None
+    method: str | None = None
+    tool: str | None = None
+    place: str | None = None
+    notes: str = ""
 
 
 @dataclass
@@ -93,20 +110,23 @@ class Ingestor:
         self.read_metadata = read_metadata
 
     def ingest(
-        self, paths: Iterable[Path], progress: Callable[[IngestOutcome], None] | None = None
+        self,
+        paths: Iterable[Path],
+        progress: Callable[[IngestOutcome], None] | None = None,
+        provenance: Provenance | None = None,
     ) -> list[IngestOutcome]:
         files, outcomes = collect_files(paths)
         for outcome in outcomes:
             if progress:
                 progress(outcome)
         for path in files:
-            outcome = self.ingest_file(path)
+            outcome = self.ingest_file(path, provenance)
             outcomes.append(outcome)
             if progress:
                 progress(outcome)
         return outcomes
 
-    def ingest_file(self, path: Path) -> IngestOutcome:
+    def ingest_file(self, path: Path, provenance: Provenance | None = None) -> IngestOutcome:
         """Preserve one file; record its Document too when its text can be read.
 
         Evidence is never refused for being malformed or of a type Gawah cannot read: such a file
@@ -133,7 +153,7 @@ class Ingestor:
         with self.sessions() as session:
             existing = session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == sha256))
             if existing is not None:
-                outcome = self._duplicate(session, path, existing)
+                outcome = self._duplicate(session, path, existing, provenance)
                 session.commit()
                 return outcome
 
@@ -148,7 +168,9 @@ class Ingestor:
 
         session = self.sessions()
         try:
-            item = self._record_item(session, path, blob.sha256, blob.size, media_type, blob.key, warnings)
+            item = self._record_item(
+                session, path, blob.sha256, blob.size, media_type, blob.key, warnings, provenance
+            )
             document = self._record(session, read, item) if read is not None else None
             session.commit()
         except IntegrityError:
@@ -157,7 +179,7 @@ class Ingestor:
             with self.sessions() as fresh:
                 existing = fresh.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == sha256))
                 if existing is not None:
-                    outcome = self._duplicate(fresh, path, existing)
+                    outcome = self._duplicate(fresh, path, existing, provenance)
                     fresh.commit()
                     return outcome
             raise
@@ -173,13 +195,30 @@ class Ingestor:
             return IngestOutcome(path, "preserved", message, sha256)
         return IngestOutcome(path, "stored", message, sha256, document.id, document.title, document.language)
 
+    def _collected(self, session: Session, item: EvidenceItem, provenance: Provenance) -> None:
+        record_custody(
+            session,
+            item,
+            "collected",
+            provenance.collected_by,
+            place=provenance.place,
+            tool=provenance.tool,
+            method=provenance.method,
+            notes=provenance.notes,
+            occurred_at=provenance.collected_at,
+        )
+
     def _received(self, session: Session, item: EvidenceItem, notes: str) -> None:
         record_custody(
             session, item, "received", self.actor, tool=self.tool, method="file-ingest", notes=notes
         )
 
-    def _duplicate(self, session: Session, path: Path, item: EvidenceItem) -> IngestOutcome:
-        """The content is already preserved: record that it was received again, store nothing new."""
+    def _duplicate(
+        self, session: Session, path: Path, item: EvidenceItem, provenance: Provenance | None = None
+    ) -> IngestOutcome:
+        """The content is already preserved: record that it was collected and received again."""
+        if provenance is not None:
+            self._collected(session, item, provenance)
         self._received(session, item, f"received again as {path.name}")
         document = session.scalar(select(Document).where(Document.evidence_item_id == item.id))
         return IngestOutcome(
@@ -201,6 +240,7 @@ class Ingestor:
         media_type: str,
         storage_key: str,
         warnings: list[str],
+        provenance: Provenance | None = None,
     ) -> EvidenceItem:
         # What tools read out of the file (never raises; problems come back as warnings).
         tool_metadata = self.read_metadata(path, media_type)
@@ -216,9 +256,15 @@ class Ingestor:
             acquisition_tool=self.tool,
             tool_metadata={**tool_metadata, "warnings": list(warnings)},
         )
+        if provenance is not None:
+            item.collected_by = provenance.collected_by
+            item.collected_at = provenance.collected_at
+            item.collector_notes = provenance.notes
         session.add(item)
         session.flush()
         record_evidence(session, item)
+        if provenance is not None:
+            self._collected(session, item, provenance)
         self._received(session, item, f"ingested from {path.name}")
         return item
 
