@@ -14,14 +14,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Literal
 
 import jdatetime
 
 from gawah.extract.intervals import SpanIndex, keep_non_overlapping
 from gawah.extract.normalize import normalize_with_map
-from gawah.extract.vocabulary import WordStartMatcher
 
 Precision = Literal["day", "month", "year"]
 
@@ -193,17 +191,6 @@ _P_AR_MY = re.compile(
     rf"(?:(?:ماه|میاشت|میاشتې|د)\s+)?({_AR_MONTH_ALT})\s+(?:ماه\s+)?(?:(?:سال|د|کال)\s+)?(\d{{4}})(?!\d)")
 _P_AR_Y = re.compile(r"(?:سال|کال)\s+(\d{4})(?!\d)|(?<!\d)(\d{4})\s+(?:میلادی|هجری|ه\.?\s?ش|لمریز|کال)")
 
-_EN_RELATIVE = [
-    r"yesterday", r"today", r"(?:the\s+)?day\s+before\s+yesterday",
-    r"(?:last|this|earlier\s+this|the\s+previous|the\s+past)\s+(?:week|month|year)",
-    r"(?:on|last|this|early|late)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)",
-    r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a|an)\s+(?:days?|weeks?|months?|years?)\s+ago",
-]
-
-
-@lru_cache(maxsize=1)
-def _relative_matcher() -> WordStartMatcher:
-    return WordStartMatcher([("relative", p) for p in _EN_RELATIVE])
 _AR_SMALL_NUMBERS = {"یک": 1, "دو": 2, "سه": 3, "چهار": 4, "پنج": 5, "شش": 6, "هفت": 7, "یو": 1, "دوه": 2,
                      "درې": 3, "دری": 3, "څلور": 4, "پنځه": 5}
 _P_AR_REL = re.compile(
@@ -212,8 +199,6 @@ _P_AR_REL = re.compile(
     rf"(?:روز\s+|د\s+)?({_alt(_AR_WEEKDAYS)})(?:\s+(?:شب|روز|ورځ|ماښام|سهار))?(?:\s+(?:گذشته|تېره|تیره))?|"
     rf"(\d{{1,3}}|{_alt(_AR_SMALL_NUMBERS)})\s+(روز|هفته|ماه|سال|ورځې|اونۍ|میاشتې|کاله)\s+(?:پیش|قبل|مخکې|وړاندې))(?![\w])")
 
-# Words without which no English relative date can be present: a cheap test before the search.
-_REL_HINT = re.compile(r"yesterday|today|week|month|year|day|ago", re.IGNORECASE)
 _P_CONNECT = re.compile(
     r"^\s*(?:-|–|—|to|until|till|through|and|up\s+to|تا|الی|و|څخه\s+تر|نه\s+تر|تر|څخه|نه)\s*$",
     re.IGNORECASE)
@@ -400,11 +385,37 @@ def _resolve(atom: _Atom, year: int | None) -> tuple[date, date, Precision] | No
     return day, day, "day"
 
 
+_REL_ANCHOR = re.compile(
+    r"\b(?:(yesterday|today)|(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+    r"(?:days?|weeks?|months?|years?)\s+(ago)|(week|month|year))\b", re.IGNORECASE)
+_REL_BEFORE_DAY = re.compile(r"(?:the\s+)?day\s+before\s+$", re.IGNORECASE)
+_REL_BEFORE_WEEKDAY = re.compile(r"\b(?:on|last|this|early|late)\s+$", re.IGNORECASE)
+_REL_BEFORE_PERIOD = re.compile(r"\b(?:last|this|earlier\s+this|the\s+previous|the\s+past)\s+$",
+                                re.IGNORECASE)
+_REL_BEFORE_AGO = re.compile(r"\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a|an)\s+$",
+                             re.IGNORECASE)
+
+
+def _english_relative_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of "yesterday", "on Sunday", "last month", "three days ago": found from the rarer
+    unit word, then the words before it."""
+    out: list[tuple[int, int]] = []
+    for m in _REL_ANCHOR.finditer(text):
+        before = text[max(0, m.start() - 24):m.start()]
+        if m.group(1):
+            lead = _REL_BEFORE_DAY.search(before) if m.group(1).lower() == "yesterday" else None
+            out.append((m.start() - (len(lead.group(0)) if lead else 0), m.end()))
+            continue
+        pattern = _REL_BEFORE_WEEKDAY if m.group(2) else _REL_BEFORE_AGO if m.group(3) else _REL_BEFORE_PERIOD
+        lead = pattern.search(before)
+        if lead:
+            out.append((m.start() - len(lead.group(0)), m.end()))
+    return out
+
+
 def _relative(text: str, published: date) -> list[DateMention]:
     out: list[DateMention] = []
-    spans: list[tuple[int, int]] = []
-    if _REL_HINT.search(text):
-        spans += [(s, e) for _, s, e in _relative_matcher().finditer(text)]
+    spans: list[tuple[int, int]] = _english_relative_spans(text)
     if re.search(r"[\u0600-\u06FF]", text):
         spans += [(m.start(), m.end()) for m in _P_AR_REL.finditer(text)]
     for s, e in spans:
