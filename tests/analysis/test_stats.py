@@ -11,7 +11,7 @@ from gawah.analysis import snapshot
 from gawah.analysis.selection import ALL_LEVELS, Selection, SelectionError, make_selection, parse_period
 from gawah.analysis.stats import VictimCount, compute, group_members, incident_ids
 from gawah.store.engine import transaction
-from gawah.store.models import Act, RegistryChange
+from gawah.store.models import Act, Incident, RegistryChange
 from gawah.workspace import Workspace
 from tests.analysis.stats_data import add_incident, build_registry
 
@@ -156,3 +156,16 @@ def test_precomputed_answers_match_the_computed_ones(
     # A filtered selection is computed, not read from the stored answers.
     assert compute(cached, make_selection(violations=["torture"])).incidents == 1
     cached.close()
+
+
+def test_refresh_after_rows_deleted_by_hand(
+    workspace: Workspace, registry: dict[str, int], tmp_path: Any
+) -> None:
+    path = tmp_path / "analysis.duckdb"
+    snapshot.open_snapshot(workspace.engine, path).close()
+    with transaction(workspace.sessions) as session:
+        # The highest incident id stays; only a count would notice this deletion.
+        session.delete(session.get(Incident, registry["b"]))
+    con = snapshot.open_snapshot(workspace.engine, path, refresh=True)
+    assert compute(con, Selection()).incidents == 4
+    con.close()

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 
 from gawah.analysis.selection import Selection, counted_sql
-from gawah.analysis.stats import PARTS_SQL, VictimCount
+from gawah.analysis.stats import PARTS_SQL, VictimCount, compute
 
 GRANULARITIES = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
 
@@ -96,16 +96,31 @@ def build(
         raise ValueError(f"unknown granularity {granularity!r}: one of {', '.join(GRANULARITIES)}")
     prefix, params = counted_sql(selection)
     fmt = GRANULARITIES[granularity]
-    inc_v = (
-        ", inc_v AS (SELECT incident_id, sum(v_exact) AS v_exact, sum(v_lower) AS v_lower, "
-        "sum(v_approx) AS v_approx, sum(uncounted) AS uncounted FROM sel_acts GROUP BY incident_id) "
-    )
-    rows = con.execute(
-        prefix + inc_v + f"SELECT strftime(i.start_date, '{fmt}') AS period, count(*), {PARTS_SQL} "
-        "FROM sel_incidents i LEFT JOIN inc_v v ON v.incident_id = i.id "
-        "GROUP BY period ORDER BY period NULLS LAST",
-        params,
-    ).fetchall()
+    if granularity == "month":
+        # The same figures as the statistics by month (stored for the unfiltered selection).
+        months = compute(con, selection, ("month",)).groups["month"]
+        rows = [
+            (
+                None if g.key == "unknown" else g.key,
+                g.incidents,
+                g.victims.exact,
+                g.victims.lower_bounded,
+                g.victims.approximate,
+                g.victims.acts_without_count,
+            )
+            for g in sorted(months, key=lambda g: g.key)
+        ]
+    else:
+        inc_v = (
+            ", inc_v AS (SELECT incident_id, sum(v_exact) AS v_exact, sum(v_lower) AS v_lower, "
+            "sum(v_approx) AS v_approx, sum(uncounted) AS uncounted FROM sel_acts GROUP BY incident_id) "
+        )
+        rows = con.execute(
+            prefix + inc_v + f"SELECT strftime(i.start_date, '{fmt}') AS period, count(*), {PARTS_SQL} "
+            "FROM sel_incidents i LEFT JOIN inc_v v ON v.incident_id = i.id "
+            "GROUP BY period ORDER BY period NULLS LAST",
+            params,
+        ).fetchall()
     periods = [
         Period(str(p), int(n), VictimCount.of(int(ex), int(lo), int(ap), int(un)))
         for p, n, ex, lo, ap, un in rows

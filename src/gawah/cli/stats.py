@@ -118,6 +118,12 @@ def stats(
     end: ToOption = None,
     level: LevelOption = Confidentiality.RESTRICTED,
     no_cache: NoCacheOption = False,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh", help="Rebuild the workspace's snapshot file first (after rows were deleted by hand)."
+        ),
+    ] = False,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write to this file instead of standard output.")
     ] = None,
@@ -134,7 +140,7 @@ def stats(
     if bad:
         fail(f"unknown --by {', '.join(bad)}: one of {', '.join(DIMENSIONS)}")
     with open_workspace(workspace) as ws:
-        con = snapshot.for_workspace(ws.engine, ws.settings.root, cached=not no_cache)
+        con = snapshot.for_workspace(ws.engine, ws.settings.root, cached=not no_cache, refresh=refresh)
         try:
             result = compute(con, selection, dimensions)
         finally:
