@@ -609,3 +609,30 @@ def test_bundle_without_timestamps_is_unchanged(workspace: Workspace, reports: P
         assert not [n for n in archive.namelist() if n.startswith("timestamps/")]
         assert json.loads(archive.read("bundle.json"))["timestamps"]["tokens"] == []
     assert check_bundle(out).ok
+
+
+def test_a_damaged_response_is_a_failure_never_a_crash(authority: LocalTSA, pki: TsaPKI) -> None:
+    from gawah.ledger.timestamp import new_request
+
+    note = "gawah.local/test\n3\n" + base64.b64encode(bytes(32)).decode() + "\n\n— k AAAA\n"
+    request, nonce = new_request(note)
+    response = post_request(authority.url, request, 5)
+    imprint, anchors = timestamp_imprint(note), [pki.ca_cert.public_bytes(Encoding.DER)]
+    assert verify_timestamp_response(response, imprint=imprint, nonce=nonce, anchors=anchors)
+    root = anchors[0]
+    root_at = response.index(root)
+    outside_root = []
+    for position in range(len(response)):
+        with pytest.raises(VerificationError):
+            verify_timestamp_response(response[:position], imprint=imprint, nonce=nonce, anchors=anchors)
+        try:
+            verify_timestamp_response(
+                _flip(response, position), imprint=imprint, nonce=nonce, anchors=anchors
+            )
+        except VerificationError:
+            continue
+        if not root_at <= position < root_at + len(root):
+            outside_root.append(position)
+    # Besides the unsigned copy of the root, only unsigned bookkeeping may change unnoticed: the
+    # status granted/grantedWithMods, structure versions and the list of digest algorithms.
+    assert len(outside_root) <= 32, outside_root

@@ -47,6 +47,9 @@ def run(
             )
         except TimestampError as exc:
             fail(str(exc))
+    if len(ws.settings.timestamp.authorities) == 1:
+        # Authorities fail or answer badly; a second, independent one keeps the time provable.
+        console.print("NOTE  one authority is configured; two independent ones are advised.", highlight=False)
     for url, reason in sorted(result.unreachable.items()):
         console.print(f"[yellow]UNREACHABLE[/] {url}: {reason}", highlight=False, soft_wrap=True)
     for reason in result.refused:

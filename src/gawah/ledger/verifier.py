@@ -703,7 +703,7 @@ def _parse_timestamp_response(der: bytes) -> TimestampToken:
         key_id = signer[1].content
     else:
         raise VerificationError("SignerInfo names its signer in an unknown way")
-    digest_oid = _der_oid(signer[2].children()[0])
+    digest_oid = _der_oid(_der_expect(signer[2], 0x30, "digestAlgorithm").children()[0])
     if digest_oid not in DIGEST_OIDS:
         raise VerificationError(f"unsupported digest algorithm {digest_oid}")
     attrs = _der_expect(signer[3], 0xA0, "signedAttrs (required by RFC 3161)")
@@ -711,7 +711,7 @@ def _parse_timestamp_response(der: bytes) -> TimestampToken:
     for attribute in attrs.children():
         oid_element, values = _der_expect(attribute, 0x30, "Attribute").children()
         attributes[_der_oid(oid_element)] = _der_expect(values, 0x31, "attribute values").children()
-    signature_oid = _der_oid(signer[4].children()[0])
+    signature_oid = _der_oid(_der_expect(signer[4], 0x30, "signatureAlgorithm").children()[0])
     signature = _der_expect(signer[5], 0x04, "signature").content
 
     info = _der_expect(_der_one(tst_octets.content, "TSTInfo"), 0x30, "TSTInfo").children()
@@ -720,7 +720,7 @@ def _parse_timestamp_response(der: bytes) -> TimestampToken:
     for extra in info[5:]:
         if extra.tag == 0x02:
             nonce = _der_int(extra)
-    imprint_oid = _der_oid(imprint[0].children()[0])
+    imprint_oid = _der_oid(_der_expect(imprint[0], 0x30, "hashAlgorithm").children()[0])
     return TimestampToken(
         status=status,
         gen_time=_der_time(info[4]),
@@ -792,18 +792,21 @@ def verify_timestamp_response(
     token = parse_timestamp_response(der)
     check_token_fields(token, imprint, nonce)
     try:
-        from cryptography import x509  # noqa: F401
+        import cryptography  # noqa: F401
     except ImportError as exc:
         raise SignatureNotChecked("timestamp not checked: cryptography not installed") from exc
     pool = list(certificates) + [c for c in token.certificates if c not in certificates]
     trusted = list(anchors) if anchors else list(certificates[-1:])
     if not trusted:
         raise VerificationError("no trust anchor for the timestamp authority")
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.x509 import InvalidVersion
+
     try:
         return _verify_token_crypto(token, pool, trusted)
     except VerificationError:
         raise
-    except (ValueError, TypeError, IndexError) as exc:
+    except (ValueError, TypeError, IndexError, InvalidVersion, UnsupportedAlgorithm) as exc:
         # A certificate or key that cryptography cannot read (malformed extension, odd key).
         raise VerificationError(f"the token or a certificate is malformed: {exc}") from exc
 
