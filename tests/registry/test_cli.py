@@ -26,7 +26,7 @@ def _app() -> typer.Typer:
 def _run(ws: Workspace, *args: str) -> str:
     result = runner.invoke(_app(), [*args, "--workspace", str(ws.settings.root)])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 def test_review_then_list_incidents_as_json(workspace: Workspace, reports: Reports) -> None:
@@ -57,3 +57,9 @@ def test_errors_are_plain_messages(workspace: Workspace, reports: Reports) -> No
     )
     assert result.exit_code == 2
     assert "can become" in result.output
+
+
+def test_search_command(workspace: Workspace, reports: Reports) -> None:
+    found = json.loads(_run(workspace, "search", "Khinjan", "--reindex", "--kind", "incident", "--format", "json"))
+    assert {h["id"] for h in found["hits"]} == {reports.ngo_incident, reports.news_incident}
+    assert found["facets"]["province"] == {"Baghlan": 2}

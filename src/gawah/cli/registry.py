@@ -6,6 +6,7 @@ time as a ledger entry, and signs a checkpoint afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from gawah.cli.common import (
     OutputFormat,
     WorkspaceOption,
     console,
+    err_console,
     fail,
     open_workspace,
     print_json,
@@ -29,6 +31,7 @@ from gawah.registry import review, same_event
 from gawah.registry.changes import RegistryError, deciding, diff, history, restore
 from gawah.registry.corroboration import grade_report, grade_source, set_status
 from gawah.registry.incidents import incident_view, list_incidents, statistics
+from gawah.registry.search import Filters, ensure_index, reindex, search
 
 review_app = typer.Typer(
     help="Review candidate facts: accept, edit, reject, split, attach.", no_args_is_help=True
@@ -412,7 +415,63 @@ def sources_grade(
     console.print(f"source {source_id} graded {reliability.upper()}")
 
 
+def search_command(
+    query: Annotated[str, typer.Argument(help="Words to find (English, Dari or Pashto; any spelling).")] = "",
+    workspace: WorkspaceOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+    kind: Annotated[str | None, typer.Option(help="document, incident or claim.")] = None,
+    violation: Annotated[str | None, typer.Option()] = None,
+    province: Annotated[str | None, typer.Option()] = None,
+    district: Annotated[str | None, typer.Option()] = None,
+    status: Annotated[str | None, typer.Option()] = None,
+    source: Annotated[int | None, typer.Option(help="Source id.")] = None,
+    since: Annotated[str | None, typer.Option(help="Period start, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Period end, YYYY-MM-DD.")] = None,
+    limit: Annotated[int, typer.Option()] = 20,
+    rebuild: Annotated[bool, typer.Option("--reindex", help="Rebuild the index first.")] = False,
+) -> None:
+    """Search documents, incidents and claims, with facet counts."""
+    try:
+        filters = Filters(kind=kind, violation=violation, province=province, district=district, status=status,
+                          source_id=source, start=dt.date.fromisoformat(since) if since else None,
+                          end=dt.date.fromisoformat(until) if until else None)  # fmt: skip
+    except ValueError as exc:
+        fail(f"a date is written YYYY-MM-DD: {exc}")
+    with open_workspace(workspace) as ws:
+        if rebuild:
+            with ws.sessions.begin() as session:
+                err_console.print(f"indexed {reindex(session)} records", highlight=False)
+        if not query:
+            return
+        with ws.sessions.begin() as session:
+            ensure_index(session)
+            result = search(session, query, filters, limit=limit)
+    data = {
+        "query": query,
+        "hits": [
+            {"kind": h.kind, "id": h.record_id, "title": h.title, "date": h.start_date,
+             "province": h.province, "status": h.status}
+            for h in result.hits
+        ],
+        "facets": result.facets,
+        "facet_sample": result.facet_sample,
+    }  # fmt: skip
+    if output is OutputFormat.JSON:
+        print_json(data)
+        return
+    table = Table(title=f"{len(result.hits)} results for {query!r}")
+    for column in ("kind", "id", "title", "date", "province", "status"):
+        table.add_column(column, overflow="fold")
+    for h in result.hits:
+        date = str(h.start_date or "")
+        table.add_row(h.kind, str(h.record_id), h.title[:80], date, h.province or "", h.status or "")
+    console.print(table)
+    for name, counts in result.facets.items():
+        console.print(f"{name}: " + ", ".join(f"{k} ({v})" for k, v in counts.items()), highlight=False)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("search")(search_command)
     app.add_typer(review_app, name="review")
     app.add_typer(incidents_app, name="incidents")
     app.add_typer(sources_app, name="sources")
