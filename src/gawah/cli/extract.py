@@ -15,7 +15,9 @@ from gawah.extract.pipeline import DocumentTooLarge
 
 
 def extract(
-    file: Annotated[Path, typer.Argument(help="A .txt, .md, .html or .pdf file.", metavar="FILE", show_default=False)],
+    file: Annotated[
+        Path, typer.Argument(help="A .txt, .md, .html or .pdf file.", metavar="FILE", show_default=False)
+    ],
     output_format: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Print the candidate facts of one document: incidents, named victims and claims."""
