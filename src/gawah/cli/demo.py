@@ -48,7 +48,14 @@ def demo(
             if o.status == "failed":
                 console.print(f"[red]failed[/] {o.path}: {o.message}")
         login = demo_login(ws)
-        if login is not None:
+        if login is None:
+            console.print(
+                "Sign in with the demo account created on the first run (its password was shown then; "
+                f"`gawah users passwd demo-admin -w {workspace}` sets a new one).",
+                highlight=False,
+                soft_wrap=True,
+            )
+        else:
             console.print(
                 f"Sign in as [bold]{login[0]}[/] with password [bold]{login[1]}[/] (shown once; "
                 f"`gawah users passwd {login[0]} -w {workspace}` sets a new one).",
