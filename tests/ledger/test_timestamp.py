@@ -32,7 +32,7 @@ from gawah.cli.timestamp import register
 from gawah.config import WorkspaceError, load_settings
 from gawah.ingest.pipeline import Ingestor
 from gawah.ledger import verifier
-from gawah.ledger.bundle import check_bundle, export_bundle
+from gawah.ledger.bundle import BundleError, check_bundle, export_bundle
 from gawah.ledger.timestamp import (
     FAILED,
     PENDING,
@@ -636,3 +636,18 @@ def test_a_damaged_response_is_a_failure_never_a_crash(authority: LocalTSA, pki:
     # Besides the unsigned copy of the root, only unsigned bookkeeping may change unnoticed: the
     # status granted/grantedWithMods, structure versions and the list of digest algorithms.
     assert len(outside_root) <= 32, outside_root
+
+
+def test_an_unreadable_trust_anchor_stops_an_export_with_a_clear_error(
+    workspace: Workspace, authority: LocalTSA, pki: TsaPKI, reports: Path, tmp_path: Path
+) -> None:
+    ws = configure(workspace, [(authority.url, pki)])
+    try:
+        ingest(ws, reports)
+        (ws.settings.root / "keys" / "tsa-0.pem").unlink()
+        with pytest.raises(BundleError, match="trust anchor"):
+            export_bundle(ws, tmp_path / "no-anchor.zip", ["1"], actor=ACTOR)
+        assert not (tmp_path / "no-anchor.zip").exists()
+        assert any(p.what == "timestamp settings" for p in verify_workspace(ws).problems)
+    finally:
+        ws.close()

@@ -459,7 +459,10 @@ def export_bundle(
         for record in records:
             record.files[record.metadata_path] = _json_bytes(metadata_document(record))
             record.files[record.custody_path] = _json_bytes(custody_document(record))
-        stamps = bundle_timestamps(session, ws.settings.timestamp, TIMESTAMPS_DIR)
+        try:
+            stamps = bundle_timestamps(session, ws.settings.timestamp, TIMESTAMPS_DIR)
+        except verifier.VerificationError as exc:  # e.g. a configured trust anchor cannot be read
+            raise BundleError(f"timestamps cannot be checked: {exc}") from exc
         token_files = [(path, _json_bytes(document)) for path, document in stamps.files] if stamps else []
         index = _index_document(records, out.name, exported_at, actor, tool, origin, stamps)
         index_bytes = _json_bytes(index)
