@@ -27,7 +27,7 @@ from gawah.cli.common import (
     open_workspace,
     print_json,
 )
-from gawah.registry import review, same_event
+from gawah.registry import legal, review, same_event
 from gawah.registry.changes import RegistryError, deciding, diff, history, restore
 from gawah.registry.corroboration import grade_report, grade_source, set_status
 from gawah.registry.incidents import incident_view, list_incidents, statistics
@@ -470,7 +470,36 @@ def search_command(
         console.print(f"{name}: " + ", ".join(f"{k} ({v})" for k, v in counts.items()), highlight=False)
 
 
+legal_app = typer.Typer(help="Legal qualification: provisions and elements per act.", no_args_is_help=True)
+
+
+@legal_app.command("checklist")
+def legal_checklist(act_id: Annotated[int, typer.Argument()], workspace: WorkspaceOption = None) -> None:
+    """The provisions to examine for an act, each element with the finding recorded so far."""
+    print_json(_read(workspace, lambda s: legal.checklist(s, act_id)))
+
+
+@legal_app.command("assess")
+def legal_assess(
+    act_id: Annotated[int, typer.Argument()],
+    provision: Annotated[str, typer.Argument(help="e.g. rs_7_1_e (see `legal checklist`).")],
+    element: Annotated[str, typer.Argument(help="e.g. deprived, context.attack.")],
+    finding: Annotated[
+        str, typer.Argument(help="satisfied, not_satisfied, insufficient_information, not_examined.")
+    ],
+    workspace: WorkspaceOption = None,
+    notes: Annotated[str, typer.Option()] = "",
+    evidence: Annotated[list[str] | None, typer.Option(help="A link such as span:12 or document:3.")] = None,
+    actor: ActorOption = None,
+) -> None:
+    """Record a lawyer's finding on one element (nothing is ever assessed automatically)."""
+    with _decision(workspace) as s:
+        legal.assess(s, act_id, provision, element, finding, _actor(actor), notes=notes, evidence=evidence)
+    console.print(f"act {act_id}: {provision} {element} → {finding}")
+
+
 def register(app: typer.Typer) -> None:
+    app.add_typer(legal_app, name="legal")
     app.command("search")(search_command)
     app.add_typer(review_app, name="review")
     app.add_typer(incidents_app, name="incidents")
