@@ -41,7 +41,9 @@ _NOT_NAME = _word_set(
     "checkpoint valley river pass bridge road mountain mountains camp hospital mosque bazaar market "
     "street square airport base town network watch commission organisation centre center foundation "
     "institute society association group forum alliance coalition project initiative trust circle "
-    "media times post nobody everyone someone "
+    "media times post nobody everyone someone hazara hazaras tajik tajiks uzbek uzbeks pashtun pashtuns "
+    "shia shias sunni sikh sikhs hindu hindus ismaili ismailis muslim muslims christian baloch turkmen "
+    "nuristani pashai women girls men children families province's district's mullah mawlawi "
 )
 _NAME_RUN = re.compile(
     r"(?<![\w.])(?:[A-Z][a-z’'‘]+|[A-Z]{2,}\b)(?:[\s-]+(?:[A-Z][a-z’'‘]+|ul|ud|al|bin|e|wa))*")

@@ -111,6 +111,10 @@ _REPORT_BEFORE = re.compile(
 _AR_REPORT_VERB = re.compile(r"(?:گفت|اعلام|منتشر|نشر|گزارش\s+داد|بیانیه|خپور|وویل|اعلامیه)")
 
 
+_ACTS_AFTER = re.compile(
+    r"^(?:\s*,[^,.;]{0,90},)?\s*(?:has\s+|had\s+|have\s+|reportedly\s+|allegedly\s+|personally\s+)?"
+    r"(?:ordered|commanded|led|carried\s+out|executed|killed|shot|detained|arrested|tortured|beat|abducted|"
+    r"kidnapped|threatened|raided)\b", re.IGNORECASE)
 _DETAILED = ("foreign_military", "armed_group")
 _PERPETRATOR_TITLE = re.compile(r"\b(?:commander|fighter|militant|gunman|governor|ordered by)\s+$",
                                 re.IGNORECASE)
@@ -620,5 +624,6 @@ def _add_person(by_name: dict[str, PersonFact], violations_by_name: dict[str, li
 
 
 def _is_perpetrator(text: str, n: NameMention) -> bool:
+    """A commander named as acting ("Mullah Karim ordered the arrests"), not as suffering."""
     before = text[max(0, n.start - 40):n.start]
-    return bool(_PERPETRATOR_TITLE.search(before))
+    return bool(_PERPETRATOR_TITLE.search(before) or _ACTS_AFTER.match(text[n.end:n.end + 140]))
