@@ -32,7 +32,7 @@ READERSHIPS = tuple(c.value for c in Confidentiality)
 CACHE_DIR = "cache"
 CACHE_FILE = "analysis.duckdb"
 # The layout of the snapshot; a change makes every older cache file stale.
-SNAPSHOT_LAYOUT = 2
+SNAPSHOT_LAYOUT = 3
 _BATCH = 200_000
 
 _INCIDENT_COLUMNS: dict[str, pa.DataType] = {

@@ -176,7 +176,12 @@ def _dimension_sql(dimension: str) -> str:
         "sum(v_approx) AS v_approx, sum(uncounted) AS uncounted FROM sel_acts GROUP BY incident_id) "
         f"SELECT k.key, max(k.parent), count(*), COALESCE(sum(v.acts), 0), {PARTS_SQL} "
         f"FROM ({_pairs_sql(dimension)}) k LEFT JOIN inc_v v ON v.incident_id = k.incident_id "
-        "GROUP BY k.key ORDER BY 3 DESC, k.key"
+        # Months in calendar order; places by how many incidents.
+        + (
+            "GROUP BY k.key ORDER BY k.key"
+            if dimension == "month"
+            else "GROUP BY k.key ORDER BY 3 DESC, k.key"
+        )
     )
 
 
