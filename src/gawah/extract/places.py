@@ -341,7 +341,10 @@ def _villages(text: str, start: int, end: int, region: str, found: list[PlaceMen
     named = Counter(p.entry.province for p in found)
     out: list[PlaceMention] = []
     taken = SpanIndex((p.start, p.end) for p in found)
-    for m in _EN_VILLAGE.finditer(region):
+    lower = region.lower()
+    # Cheap substring tests first: most texts name no village at all.
+    english = any(w in lower for w in ("village", "hamlet", "area of", "neighbourhood of", "neighborhood of"))
+    for m in _EN_VILLAGE.finditer(region) if english else ():
         group = 1 if m.group(1) else 2
         names_text = m.group(group)
         base = start + m.start(group)
@@ -351,7 +354,7 @@ def _villages(text: str, start: int, end: int, region: str, found: list[PlaceMen
                 continue
             cands = gaz.villages_latin.get(ascii_key(nm.group(0)), [])
             out.append(_village_mention(text, s, e, cands, named))
-    if re.search(r"[\u0600-\u06FF]", region):
+    if any(w in region for w in ("قریه", "روستا", "کلي", "کلی", "كلي", "كلی", "قريه")):
         norm = normalize_with_map(region)
         for m in _AR_VILLAGE.finditer(norm.text):
             group = 1 if m.group(1) else 2
