@@ -7,9 +7,7 @@ import re
 
 from gawah.extract import vocabulary as vocab
 from gawah.extract.intervals import keep_non_overlapping
-from gawah.extract.normalize import normalize_text, normalize_with_map
-
-_ARABIC = re.compile(r"[\u0600-\u06FF]")
+from gawah.extract.normalize import ARABIC_SCRIPT, normalize_text, normalize_with_map
 
 
 def _matches(pattern: re.Pattern[str] | None, text: str, normalized: str | None) -> list[int]:
@@ -40,7 +38,7 @@ def perpetrators_in_sentences(text: str, spans: list[tuple[int, int]],
     for s, e in spans:
         lo, hi = bisect.bisect_left(hit_starts, s), bisect.bisect_left(hit_starts, e)
         sentence = text[s:e]
-        if _ARABIC.search(sentence):
+        if ARABIC_SCRIPT.search(sentence):
             out.append(find_perpetrator(sentence))
         else:
             local = [(code, hs - s, he - s) for code, hs, he in hits[lo:hi]]
@@ -61,7 +59,7 @@ def victim_groups_in_sentences(text: str, spans: list[tuple[int, int]],
     for s, e in spans:
         lo, hi = bisect.bisect_left(hit_starts, s), bisect.bisect_left(hit_starts, e)
         sentence = text[s:e]
-        if _ARABIC.search(sentence):
+        if ARABIC_SCRIPT.search(sentence):
             out.append(find_victim_groups(sentence))
         else:
             out.append(list(dict.fromkeys(code for code, _, _ in hits[lo:hi])))
@@ -76,7 +74,7 @@ def find_perpetrator(sentence: str) -> tuple[str | None, str | None]:
     reports a foreign military's strike).
     """
     hits = vocab.perpetrator_matcher().finditer(sentence)
-    if _ARABIC.search(sentence):
+    if ARABIC_SCRIPT.search(sentence):
         normalized = normalize_text(sentence)
         for code, pattern in vocab.perpetrators().arabic.items():
             for m in pattern.finditer(normalized):
@@ -107,7 +105,7 @@ def _choose_perpetrator(sentence: str,
 def find_victim_groups(sentence: str) -> list[str]:
     """Victim-group codes named in a sentence, in vocabulary order."""
     lex = vocab.victim_groups()
-    normalized = normalize_text(sentence) if _ARABIC.search(sentence) else None
+    normalized = normalize_text(sentence) if ARABIC_SCRIPT.search(sentence) else None
     out = list(dict.fromkeys(code for code, _, _ in vocab.victim_group_matcher().finditer(sentence)))
     if normalized is not None:
         out += [code for code, p in lex.arabic.items() if p.search(normalized) and code not in out]
@@ -151,7 +149,7 @@ def discover_organisations(text: str, start: int = 0, end: int | None = None) ->
         if m.group(2):
             out.setdefault(m.group(2), name)
     region = text[start:end]
-    if _ARABIC.search(region):
+    if ARABIC_SCRIPT.search(region):
         for m in _AR_ORG_NAME.finditer(region):
             words = (m.group(1) or m.group(2)).split()
             if m.group(1):
@@ -203,7 +201,7 @@ def organisation_mentions(text: str, start: int = 0, end: int | None = None,
     if hits is None:
         hits = vocab.organisation_matcher().finditer(text, start, end)
     found.extend((s, e, 0, name) for name, s, e in hits)
-    if _ARABIC.search(text, start, end):
+    if ARABIC_SCRIPT.search(text, start, end):
         norm = normalize_with_map(text[start:end])
         for name, _, ar in vocab.organisations():
             if ar is not None:

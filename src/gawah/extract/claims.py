@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from gawah.extract import vocabulary as vocab
-from gawah.extract.normalize import normalize_text, normalize_with_map
+from gawah.extract.normalize import ARABIC_SCRIPT, normalize_text, normalize_with_map
 from gawah.extract.persons import NameMention, find_names
 
 _EN_SPEECH = re.compile(
@@ -147,7 +147,7 @@ def find_claims(text: str, sentences: list[tuple[int, int]], dates: dict[int, st
         sentence = text[s:e]
         speaker: tuple[str, str | None] | None = None
         speech = _EN_SPEECH.search(sentence)
-        normalized = normalize_text(sentence) if re.search(r"[\u0600-\u06FF]", sentence) else ""
+        normalized = normalize_text(sentence) if ARABIC_SCRIPT.search(sentence) else ""
         ar_speech = _AR_SPEECH.search(normalized) if normalized else None
         if speech or ar_speech:
             speaker = _speaker_of(text, s, e, names, party, known, aliases, speech)
@@ -204,7 +204,7 @@ def _arabic_speaker(sentence: str, known: dict[str, tuple[str, str]]) -> tuple[s
     norm = normalize_with_map(sentence)
     compact = norm.text.replace(" ", "")
     for key, (canonical, party) in known.items():
-        if re.search(r"[\u0600-\u06FF]", key) and key in normalize_text(compact, for_key=True):
+        if ARABIC_SCRIPT.search(key) and key in normalize_text(compact, for_key=True):
             return canonical, party
     m = _AR_SPEAKER.search(norm.text)
     if m:

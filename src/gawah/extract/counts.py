@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from gawah.extract.intervals import SpanIndex
-from gawah.extract.normalize import normalize_with_map
+from gawah.extract.normalize import ARABIC_SCRIPT, normalize_with_map
 
 _EN_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
              "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -81,6 +81,12 @@ _ACT_NOUN = re.compile(r"(?:cases?|acts?|incidents?|instances|executions?|killin
                        r"disappearances?|abductions?|attacks?|raids?|strikes?|extrajudicial|arbitrary|summary)",
                        re.IGNORECASE)
 _AR_SOURCE_LEAD = re.compile(r"(?:گفتوگو|مصاحبه|مرکې|مرکه)\s+(?:با|له|سره)?\s*$")
+
+
+_DECIMAL = re.compile(r"[\d.,]*\d[.,]\d")
+_PERCENT_OR_AGE = re.compile(r"\s*(?:%|per\s?cent|-year-old|years? old)")
+_REFERENCE_BEFORE = re.compile(r"(?:No\.|#|\[|page|p\.|section|article|paragraph)\s*$")
+_WORD_OR_MARK = re.compile(r"[^\W\d_][\w'’-]*|[.,;:!?()\"“”]")
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,7 @@ def find_counts(text: str, start: int = 0, end: int | None = None,
             value, qualifier = _EN_VAGUE[num.lower()], "vague"
         elif num[0].isdigit():
             value, qualifier = int(num.replace(",", "")), "exact"
-            if re.match(r"[\d.,]*\d[.,]\d", text[m.start("num"):m.start("num") + 12]) and "," not in num:
+            if _DECIMAL.match(text, m.start("num"), m.start("num") + 12) and "," not in num:
                 continue  # a decimal ("2.5 million") is not a head count
         else:
             got = _words_value(num)
@@ -170,9 +176,9 @@ def find_counts(text: str, start: int = 0, end: int | None = None,
         if num.lower() in ("one", "a dozen") and not qual_words:
             continue
         qualifier = _qualifier(qual_words, _QUALIFIERS) or qualifier
-        if re.match(r"\s*(?:%|per\s?cent|-year-old|years? old)", text[e:e + 12]):
+        if _PERCENT_OR_AGE.match(text, e, e + 12):
             continue
-        if re.search(r"(?:No\.|#|\[|page|p\.|section|article|paragraph)\s*$", text[max(0, s - 10):s]):
+        if _REFERENCE_BEFORE.search(text[max(0, s - 10):s]):
             continue
         after = text[e:min(end, e + 80)]
         noun = _counted_noun(after)
@@ -184,7 +190,7 @@ def find_counts(text: str, start: int = 0, end: int | None = None,
         unit = "acts" if _ACT_NOUN.match(text[ns:ne]) else "victims"
         out.append(CountMention(s, e, value, qualifier, unit, ns, ne))
     region = text[start:end]
-    if re.search(r"[\u0600-\u06FF]", region):
+    if ARABIC_SCRIPT.search(region):
         out.extend(_arabic_counts(region, start, masked_index))
     out.sort(key=lambda c: c.start)
     return out
@@ -212,7 +218,7 @@ def _counted_noun(after: str) -> tuple[int, int] | None:
     civilians", "at least six of the detained men"); a verb or preposition ends the search.
     """
     found: tuple[int, int] | None = None
-    for i, w in enumerate(re.finditer(r"[^\W\d_][\w'’-]*|[.,;:!?()\"“”]", after)):
+    for i, w in enumerate(_WORD_OR_MARK.finditer(after)):
         word = w.group(0)
         if found is not None:
             # Run on to the head noun: "extrajudicial executions", "former officers"; but

@@ -19,7 +19,7 @@ from typing import Literal
 import jdatetime
 
 from gawah.extract.intervals import SpanIndex, keep_non_overlapping
-from gawah.extract.normalize import normalize_with_map
+from gawah.extract.normalize import ARABIC_SCRIPT, normalize_with_map
 
 Precision = Literal["day", "month", "year"]
 
@@ -416,7 +416,7 @@ def _english_relative_spans(text: str) -> list[tuple[int, int]]:
 def _relative(text: str, published: date) -> list[DateMention]:
     out: list[DateMention] = []
     spans: list[tuple[int, int]] = _english_relative_spans(text)
-    if re.search(r"[\u0600-\u06FF]", text):
+    if ARABIC_SCRIPT.search(text):
         spans += [(m.start(), m.end()) for m in _P_AR_REL.finditer(text)]
     for s, e in spans:
         # "until today", "تا امروز": how long a state lasts, not when something happened.
@@ -505,7 +505,7 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
     norm = normalize_with_map(text)
     ntext = norm.text
     atoms = _atoms_english(ntext) + _atoms_numeric(ntext)
-    if re.search(r"[\u0600-\u06FF]", ntext):
+    if ARABIC_SCRIPT.search(ntext):
         atoms += _atoms_arabic(ntext)
     atoms = _drop_overlaps(atoms)
 

@@ -19,6 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
+"""Any letter or sign of the Arabic block: a text in Dari or Pashto, or with a name in them."""
+
 # Persian (U+06F0..) and Arabic-Indic (U+0660..) digits to ASCII.
 _DIGITS = {**{0x06F0 + i: str(i) for i in range(10)}, **{0x0660 + i: str(i) for i in range(10)}}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gawah.extract.normalize import normalize_with_map
+from gawah.extract.normalize import ARABIC_SCRIPT, normalize_with_map
 from gawah.extract.places import ascii_key, load_gazetteer
 
 
@@ -47,6 +47,7 @@ _NOT_NAME = _word_set(
 )
 _NAME_RUN = re.compile(
     r"(?<![\w.])(?:[A-Z][a-z’'‘]+|[A-Z]{2,}\b)(?:[\s-]+(?:[A-Z][a-z’'‘]+|ul|ud|al|bin|e|wa))*")
+_NAME_WORD = re.compile(r"[^\s-]+")
 _POSSESSIVE = re.compile(r"[’']s\b")
 _EZAFE = re.compile(r"-(?:e|i|o|wa)-")
 _INSTITUTION_BEFORE = re.compile(
@@ -99,7 +100,7 @@ def find_names(text: str, start: int, end: int) -> list[NameMention]:
         # Place names joined by "-e-" (Pul-e-Khumri, Pushta-e-Sang) are not people.
         if "-" in run and _EZAFE.search(run):
             continue
-        words = [(w.start(), w.end()) for w in re.finditer(r"[^\s-]+", run)]
+        words = [(w.start(), w.end()) for w in _NAME_WORD.finditer(run)]
         # Trim leading and trailing words that are not names.
         while words and run[words[0][0]:words[0][1]].lower().strip("’'") in _NOT_NAME:
             words.pop(0)
@@ -119,7 +120,7 @@ def find_names(text: str, start: int, end: int) -> list[NameMention]:
             continue
         out.append(NameMention(s, e, name, bool(_AGE_AFTER_EN.match(text[e:e + 8]))))
     region = text[start:end]
-    if re.search(r"[\u0600-\u06FF]", region):
+    if ARABIC_SCRIPT.search(region):
         norm = normalize_with_map(region)
         for pattern in (_AR_AGE, _AR_NAMED, _AR_CHILD_OF):
             for m in pattern.finditer(norm.text):

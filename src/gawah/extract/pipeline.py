@@ -42,7 +42,7 @@ from gawah.extract.models import (
     Place,
     Span,
 )
-from gawah.extract.normalize import normalize_text, normalize_with_map
+from gawah.extract.normalize import ARABIC_SCRIPT, normalize_text, normalize_with_map
 from gawah.extract.persons import NameMention, fate_of, find_names, is_speaker
 from gawah.extract.places import PlaceMention, find_places, load_gazetteer
 from gawah.extract.sentences import Sentence, split_sentences
@@ -115,6 +115,9 @@ _ACTS_AFTER = re.compile(
     r"^(?:\s*,[^,.;]{0,90},)?\s*(?:has\s+|had\s+|have\s+|reportedly\s+|allegedly\s+|personally\s+)?"
     r"(?:ordered|commanded|led|carried\s+out|executed|killed|shot|detained|arrested|tortured|beat|abducted|"
     r"kidnapped|threatened|raided)\b", re.IGNORECASE)
+_AR_CLAUSE_BREAK = re.compile(r"[،,؛;:]")
+_EN_CLAUSE_BREAK = re.compile(r"[,;:—–]|\s-\s")
+_PHRASE_BREAK = re.compile(r"[,;.:()،]")
 _DETAILED = ("foreign_military", "armed_group")
 _PERPETRATOR_TITLE = re.compile(r"\b(?:commander|fighter|militant|gunman|governor|ordered by)\s+$",
                                 re.IGNORECASE)
@@ -152,7 +155,7 @@ def _is_reported(text: str, sent: Sentence, t: _Trigger, arabic: bool) -> bool:
         sentence = normalize_text(text[sent.start:sent.end])
         if _AR_DEMAND.search(sentence) or _AR_DENIAL.search(sentence):
             return False
-        clause = re.split(r"[،,؛;:]", normalize_text(before))[-1]
+        clause = _AR_CLAUSE_BREAK.split(normalize_text(before))[-1]
         if _AR_HYPOTHETICAL.search(clause):
             return False
         after = normalize_text(text[t.end:t.end + 20])
@@ -166,7 +169,7 @@ def _is_reported(text: str, sent: Sentence, t: _Trigger, arabic: bool) -> bool:
     offset = t.start - sent.start
     if imperative or demand_at < offset or denial_at < offset:
         return False
-    clause = re.split(r"[,;:—–]|\s-\s", before)[-1]
+    clause = _EN_CLAUSE_BREAK.split(before)[-1]
     if _EN_HYPOTHETICAL.search(clause):
         return False
     if _EN_NEGATION.search(before[-30:]) or _EN_NO_ONE.search(clause):
@@ -182,7 +185,7 @@ def _find_triggers(text: str, start: int, end: int, english: list[tuple[str, int
     lex = vocab.violations()
     found = [_Trigger(code, s, e) for code, s, e in english]
     region = text[start:end]
-    if re.search(r"[\u0600-\u06FF]", region):
+    if ARABIC_SCRIPT.search(region):
         norm = normalize_with_map(region)
         for code, pattern in lex.arabic.items():
             for m in pattern.finditer(norm.text):
@@ -212,7 +215,7 @@ def _is_report_date(text: str, sent: Sentence, d: DateMention) -> bool:
         if verb and not _first_violation_before(rest, verb.start()):
             return True
     context = text[max(sent.start, d.start - 25):min(sent.end, d.end + 25)]
-    if not re.search(r"[\u0600-\u06FF]", context):
+    if not ARABIC_SCRIPT.search(context):
         return False
     return bool(_AR_REPORT_VERB.search(normalize_text(context)))
 
@@ -266,7 +269,7 @@ def _assign_counts(text: str, counts: list[CountMention],
         # modifying the noun ("six of the detained men").
         limit = min(c.noun_end + 30, counts[i + 1].start if i + 1 < len(counts) else len(text))
         following = [t for t in triggers if c.noun_start <= t.start <= limit
-                     and not re.search(r"[,;.:()،]", text[c.noun_end:t.start])]
+                     and not _PHRASE_BREAK.search(text, c.noun_end, max(c.noun_end, t.start))]
         if following:
             for t in following:
                 out.setdefault(t.code, c)
@@ -345,7 +348,7 @@ def extract_facts(
         if i < 0 or t.start >= sentences[i].end:
             continue
         sent = sentences[i]
-        arabic = bool(re.search(r"[\u0600-\u06FF]", text[t.start:t.end]))
+        arabic = bool(ARABIC_SCRIPT.search(text[t.start:t.end]))
         if _is_reported(text, sent, t, arabic):
             facts[i].triggers.append(t)
 

@@ -19,7 +19,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from gawah.extract.intervals import SpanIndex, keep_non_overlapping
-from gawah.extract.normalize import NormalizedText, normalize_text, normalize_with_map
+from gawah.extract.normalize import ARABIC_SCRIPT, NormalizedText, normalize_text, normalize_with_map
 
 _MAX_NGRAM = 4
 # District names that are ordinary words in English reports, or too short to trust alone.
@@ -124,7 +124,7 @@ class Gazetteer:
     @staticmethod
     def _add(name: str, entry: GazetteerEntry, latin: dict[str, list[GazetteerEntry]],
              arabic: dict[str, list[GazetteerEntry]]) -> None:
-        if re.search(r"[\u0600-\u06FF]", name):
+        if ARABIC_SCRIPT.search(name):
             key, index = arabic_key(name), arabic
         else:
             key, index = ascii_key(name), latin
@@ -220,7 +220,7 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Place
                 re.search(r" (?:e|i|o) ", key) is not None or (" " not in key and len(key) >= 6))
             raw.append((s, e, text[s:e], dists, district_ctx or province_ctx or distinct))
 
-    if re.search(r"[\u0600-\u06FF]", region):
+    if ARABIC_SCRIPT.search(region):
         norm = normalize_with_map(region)
         for (ns, ne), n in _arabic_ngrams(norm.text, gaz.arabic_prefixes):
             # The text is normalised already: only the key folds remain.

@@ -28,6 +28,7 @@ class Sentence:
     paragraph: int
 
 
+_LAST_WORD = re.compile(r"([\w.]+)[.!?]\S*$")
 _LIST_MARK = re.compile(r"[-*•·–]\s|\d{1,3}[.)]\s|#|>")
 _WRAP_WIDTH = 50
 
@@ -78,11 +79,11 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
         for m in _BOUNDARY.finditer(text, ls, le):
             cut = m.end("end") if m.group("end") else m.start()
             if m.group("end"):
-                word = re.search(r"([\w.]+)[.!?]\S*$", text[pos:m.end("end")])
+                word = _LAST_WORD.search(text, pos, m.end("end"))
                 if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS and m.group("end")[0] == ".":
                     continue
                 # A single capital letter before the stop is an initial ("Ali A. Khan").
-                if word and re.fullmatch(r"[A-Z]", word.group(1)):
+                if word and len(word.group(1)) == 1 and word.group(1).isupper():
                     continue
             if cut - pos > 1:
                 out.append(Sentence(pos, cut, para))
