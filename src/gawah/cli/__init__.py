@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "gawah.cli.evidence",
     "gawah.cli.capture",
     "gawah.cli.bundle",
+    "gawah.cli.timestamp",
     "gawah.cli.link",
     "gawah.cli.estimate",
     "gawah.cli.web",
