@@ -657,3 +657,66 @@ CONFIDENTIAL_TABLES: tuple[type[Base], ...] = (
     Claim,
     Case,
 )
+
+
+class CaseStatusChange(Base):
+    """One change of a case's status (missing → detained → released …), with where the news came from.
+
+    Rows are never updated: the history of what the family and the team were told stays whole.
+    """
+
+    __tablename__ = "case_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    previous_status: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    # Where the news came from: "a released detainee", "the family", "provincial hospital list".
+    source: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CaseIntake(Base):
+    """How a case came in: the reporter's relationship, and the digest of the family's secret code.
+
+    The code itself is shown once to the person who reports and never stored; `address_key` is a
+    digest of the reporting address, kept only to limit how many reports one address can send.
+    """
+
+    __tablename__ = "case_intakes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    channel: Mapped[str] = mapped_column(String(16), default="staff")
+    reporter_relationship: Mapped[str | None] = mapped_column(String(80))
+    code_hash: Mapped[str | None] = mapped_column(String(200))
+    address_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class PersonMatch(Base):
+    """Two person records that may be one person, with the reasons, until a reviewer decides.
+
+    `person_id` < `other_id`. A rejected pair is kept so that it is never proposed again.
+    """
+
+    __tablename__ = "person_matches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    probability: Mapped[float] = mapped_column(Float)
+    weight: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(12), default="proposed", index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "other_id", name="uq_person_matches_pair"),
+        CheckConstraint("person_id < other_id", name="ordered_pair"),
+    )
