@@ -185,6 +185,23 @@ def _dimension_sql(dimension: str) -> str:
     )
 
 
+_SELECTED = "WITH sel_incidents AS (FROM temp.selected_incidents), sel_acts AS (FROM temp.selected_acts) "
+
+
+def materialise(con: duckdb.DuckDBPyConnection, selection: Selection) -> tuple[str, list[Any]]:
+    """Evaluate the selection once into temporary tables (allowed on a read-only snapshot); returns
+    the `WITH` prefix that reads them, for the several queries that follow."""
+    prefix, params = counted_sql(selection)
+    con.execute("CREATE OR REPLACE TEMP TABLE selected_incidents AS " + prefix + "FROM sel_incidents", params)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE selected_acts AS "
+        + prefix
+        + "FROM sel_acts WHERE incident_id IN (SELECT id FROM sel_incidents)",
+        params,
+    )
+    return _SELECTED, []
+
+
 def compute(
     con: duckdb.DuckDBPyConnection,
     selection: Selection,
@@ -198,7 +215,7 @@ def compute(
     stored = _precomputed(con, selection, dimensions)
     if stored is not None:
         return _relabel(stored, labels)
-    prefix, params = counted_sql(selection)
+    prefix, params = materialise(con, selection)
     total = con.execute(
         prefix + f"SELECT (SELECT count(*) FROM sel_incidents), count(*), {PARTS_SQL} FROM sel_acts", params
     ).fetchone()

@@ -94,11 +94,13 @@ def build(
     """Counts per period and one page (`limit`, `offset`) of incidents in date order."""
     if granularity not in GRANULARITIES:
         raise ValueError(f"unknown granularity {granularity!r}: one of {', '.join(GRANULARITIES)}")
-    prefix, params = counted_sql(selection)
     fmt = GRANULARITIES[granularity]
     if granularity == "month":
         # The same figures as the statistics by month (stored for the unfiltered selection).
         months = compute(con, selection, ("month",)).groups["month"]
+    # One query each below: the selection's definition is read in place, not copied first.
+    prefix, params = counted_sql(selection)
+    if granularity == "month":
         rows = [
             (
                 None if g.key == "unknown" else g.key,
