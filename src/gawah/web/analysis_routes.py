@@ -259,7 +259,12 @@ def register(app: FastAPI, render: Render) -> None:
         )
         return page(request, text.t("Timeline"), body)
 
-    @app.get("/api/analysis/stats", tags=["analysis"], response_model=None)
+    @app.get(
+        "/api/analysis/stats",
+        tags=["analysis"],
+        response_model=None,
+        responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    )
     def api_stats(
         principal: Reader,
         con: Snapshot,
