@@ -92,8 +92,8 @@ def test_page_with_image_and_style_is_captured_and_preserved(
         events = session.scalars(
             select(CustodyEvent).where(CustodyEvent.evidence_item_id == item.id).order_by(CustodyEvent.id)
         ).all()
-        assert [e.event for e in events] == ["received", "collected"]
-        collected = events[1]
+        assert [e.event for e in events] == ["collected", "received"]
+        collected = events[0]
         assert collected.method == CAPTURE_METHOD and collected.actor == "analyst-7"
         assert f"URL as entered: {http_site.base}/old-report" in collected.notes
         assert f"URL as resolved: {http_site.base}/report.html" in collected.notes

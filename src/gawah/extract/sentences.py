@@ -60,8 +60,15 @@ def _paragraphs(text: str) -> tuple[tuple[int, int], ...]:
             this = text[s:e]
             # A wrapped line: no blank line between, the previous line is long and does not end a
             # sentence (or this one goes on in lower case), and this one does not open a list item.
-            if between.count("\n") == 1 and not _LIST_MARK.match(this) and not re.search(
-                    r"[.!?؟۔:;\"”*]\s*$", prev) and (prev_len >= _WRAP_WIDTH or re.match(r"[a-z(,]", this)):
+            open_end = not re.search(r"[.!?؟۔:;\"”*]\s*$", prev)
+            if between.count("\n") == 1 and not _LIST_MARK.match(this) and open_end and (
+                    prev_len >= _WRAP_WIDTH or re.match(r"[a-z(,]", this)):
+                spans[-1] = (ps, e)
+                prev_len = raw_len
+                continue
+            # A sentence cut by a page or column break (OCR, PDF text): one blank line between a
+            # line that does not end a sentence and a line that goes on in lower case.
+            if between.count("\n") == 2 and not between.strip() and open_end and re.match(r"[a-z,]", this):
                 spans[-1] = (ps, e)
                 prev_len = raw_len
                 continue

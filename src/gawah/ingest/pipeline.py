@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import hashlib
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gawah import __version__
+from gawah.extract.language import detect_language
+from gawah.extract.metadata import guess_published, guess_title
+from gawah.ingest import ocr
 from gawah.ingest.readers import ReadDocument, ReadError, media_type_of, read_path
 from gawah.ledger.journal import record_custody, record_evidence
 from gawah.store.models import Document, EvidenceItem
@@ -101,6 +105,7 @@ class Ingestor:
         actor: str | None = None,
         on_document: DocumentHook | None = None,
         read_metadata: MetadataReader = read_tool_metadata,
+        ocr_enabled: bool = True,
     ) -> None:
         self.sessions = sessions
         self.blobs = blobs
@@ -108,6 +113,7 @@ class Ingestor:
         self.tool = f"gawah {__version__}"
         self.on_document = on_document
         self.read_metadata = read_metadata
+        self.ocr_enabled = ocr_enabled
 
     def ingest(
         self,
@@ -166,12 +172,20 @@ class Ingestor:
                 self.blobs.delete(blob.sha256)
             return IngestOutcome(path, "failed", "the file changed while it was being ingested")
 
+        # Slow work (recognising text) happens before the transaction, never inside it.
+        working = self._recognise(path, media_type, warnings) if read is None else None
+        new_blobs = [blob.sha256] if blob.created else []
         session = self.sessions()
         try:
             item = self._record_item(
                 session, path, blob.sha256, blob.size, media_type, blob.key, warnings, provenance
             )
-            document = self._record(session, read, item) if read is not None else None
+            if read is not None:
+                document = self._record(session, read, item)
+            elif working is not None:
+                document = self._record_working_copy(session, item, working, new_blobs)
+            else:
+                document = None
             session.commit()
         except IntegrityError:
             # Another process recorded the same content first: its row owns the blob.
@@ -185,8 +199,8 @@ class Ingestor:
             raise
         except BaseException:
             session.rollback()
-            if blob.created:
-                self.blobs.delete(blob.sha256)
+            for stored in new_blobs:
+                self.blobs.delete(stored)
             raise
         finally:
             session.close()
@@ -194,6 +208,63 @@ class Ingestor:
         if document is None:
             return IngestOutcome(path, "preserved", message, sha256)
         return IngestOutcome(path, "stored", message, sha256, document.id, document.title, document.language)
+
+    def _recognise(self, path: Path, media_type: str, warnings: list[str]) -> ReadDocument | None:
+        """OCR text of a scanned PDF or a photographed document, as a working copy to record."""
+        if not self.ocr_enabled or not ocr.is_candidate(media_type):
+            return None
+        try:
+            result = ocr.recognise(path, media_type)
+        except ocr.OcrError as exc:
+            if media_type == "application/pdf" or "not installed" in str(exc):
+                warnings.append(str(exc))
+            return None
+        warnings.extend(result.warnings)
+        text = result.text
+        data = text.encode("utf-8")
+        return ReadDocument(
+            path=path.with_name(path.name + ".ocr.txt"),
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+            media_type="text/plain",
+            reader=result.derivation,
+            text=text,
+            title=guess_title(text) or path.stem,
+            language=detect_language(text),
+            published=guess_published(text),
+            warnings=[f"text recognised by OCR ({result.derivation}); check it against the original"],
+        )
+
+    def _record_working_copy(
+        self, session: Session, original: EvidenceItem, working: ReadDocument, new_blobs: list[str]
+    ) -> Document:
+        """Store recognised text as a derived item pointing to its original, with its document."""
+        existing = session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == working.sha256))
+        if existing is None:
+            with tempfile.TemporaryDirectory(prefix="gawah-working-") as tmp:
+                copy = Path(tmp) / working.path.name
+                copy.write_text(working.text, encoding="utf-8")
+                blob = self.blobs.put_file(copy)
+            if blob.created:
+                new_blobs.append(blob.sha256)
+            existing = EvidenceItem(
+                sha256=blob.sha256,
+                size_bytes=blob.size,
+                media_type="text/plain",
+                original_filename=working.path.name,
+                storage_key=blob.key,
+                derived_from_id=original.id,
+                derivation=working.reader,
+                acquired_by=self.actor,
+                acquisition_method="derived",
+                acquisition_tool=f"{self.tool}; {working.reader}",
+                confidentiality=original.confidentiality,
+                tool_metadata={"derived_from": original.sha256},
+            )
+            session.add(existing)
+            session.flush()
+            record_evidence(session, existing)
+        return self._record(session, working, existing)
 
     def _collected(self, session: Session, item: EvidenceItem, provenance: Provenance) -> None:
         record_custody(
