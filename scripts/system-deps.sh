@@ -13,7 +13,7 @@ command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 for lang in eng fas pus; do
   [ -f "/usr/share/tesseract-ocr/5/tessdata/$lang.traineddata" ] || need+=("tesseract-ocr-$lang")
 done
-fc-list 2>/dev/null | grep -qi "Noto Naskh Arabic\|Noto Sans Arabic" || need+=(fonts-noto-core)
+fc-list 2>/dev/null | grep -i "Noto Naskh Arabic\|Noto Sans Arabic" >/dev/null || need+=(fonts-noto-core)
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)  # WeasyPrint (gawah report PDF)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo"; else
