@@ -1,0 +1,81 @@
+"""`gawah backup`, `gawah restore` and `gawah key change-passphrase`.
+
+Passphrases come from GAWAH_PASSPHRASE (for scripts) or a hidden prompt, never from an argument,
+so that they do not land in the shell history or the process list.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gawah.cli.common import WorkspaceOption, console, fail, open_workspace
+from gawah.config import resolve_workspace_dir
+from gawah.security.backup import BackupError, backup, restore
+from gawah.security.crypto import PASSPHRASE_ENV, CryptoError, change_passphrase
+
+key_app = typer.Typer(help="The workspace data key that encrypts confidential records.", no_args_is_help=True)
+NEW_PASSPHRASE_ENV = "GAWAH_NEW_PASSPHRASE"
+
+
+def read_passphrase(prompt: str, *, env: str = PASSPHRASE_ENV, confirm: bool = False) -> str:
+    value = os.environ.get(env)
+    if value:
+        return value
+    entered: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+    return entered
+
+
+def backup_command(
+    archive: Annotated[Path, typer.Argument(help="The archive to write (must not exist).")],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Write the workspace (database, evidence, settings, keys) to one encrypted archive."""
+    passphrase = read_passphrase("Backup passphrase", confirm=True)
+    with open_workspace(workspace) as ws:
+        try:
+            summary = backup(ws, archive, passphrase)
+        except BackupError as exc:
+            fail(str(exc))
+    console.print(
+        f"{archive}: {summary.files} files, {summary.bytes} bytes; "
+        f"ledger of {summary.ledger_size} entries, root {summary.ledger_root}"
+    )
+
+
+def restore_command(
+    archive: Annotated[Path, typer.Argument(help="An archive written by `gawah backup`.")],
+    directory: Annotated[Path, typer.Argument(help="A new or empty folder for the workspace.")],
+) -> None:
+    """Unpack a backup into a new folder, checking every file; then run `gawah verify` there."""
+    passphrase = read_passphrase("Backup passphrase")
+    try:
+        summary = restore(archive, directory, passphrase)
+    except (BackupError, CryptoError) as exc:
+        fail(str(exc))
+    console.print(
+        f"{directory}: {summary.files} files restored; ledger of {summary.ledger_size} entries, "
+        f"root {summary.ledger_root}. Check it with `gawah verify --workspace {directory}`."
+    )
+
+
+@key_app.command("change-passphrase")
+def change_passphrase_command(workspace: WorkspaceOption = None) -> None:
+    """Wrap the workspace data key under a new passphrase (nothing else is re-encrypted)."""
+    root = resolve_workspace_dir(workspace)
+    old = read_passphrase("Current passphrase")
+    new = read_passphrase("New passphrase", env=NEW_PASSPHRASE_ENV, confirm=True)
+    try:
+        change_passphrase(root / "keys", old, new)
+    except CryptoError as exc:
+        fail(str(exc))
+    console.print("The data key is now wrapped under the new passphrase.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
+    app.add_typer(key_app, name="key")
