@@ -177,6 +177,12 @@ def main() -> None:
             "dashboard: timeline page (months + 50 incidents)": lambda: timeline.build(
                 con, Selection(), limit=50
             ),
+            "dashboard: timeline page, filtered (AF08)": lambda: timeline.build(
+                con, make_selection(provinces=["AF08"]), limit=50
+            ),
+            "dashboard: all six dimensions, filtered (AF08)": lambda: compute(
+                con, make_selection(provinces=["AF08"])
+            ),
         }
         for name, fn in queries.items():
             figures.append((name, timed(fn)[0]))
@@ -213,7 +219,7 @@ def main() -> None:
         extra = seconds - process_baseline
         verdict = "ok" if extra < 1.0 else "OVER 1 s"
         print(
-            f"{name:<66} {seconds * 1000:8.1f} ms  +{extra * 1000:.0f} ms over start-up baseline  {verdict}"
+            f"{name:<66} {seconds * 1000:8.1f} ms  {extra * 1000:+.0f} ms over start-up baseline  {verdict}"
         )
 
 
