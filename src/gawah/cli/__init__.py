@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "gawah.cli.workspace",
     "gawah.cli.documents",
     "gawah.cli.extract",
+    "gawah.cli.registry",
     "gawah.cli.evidence",
     "gawah.cli.capture",
     "gawah.cli.bundle",

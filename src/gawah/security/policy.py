@@ -29,6 +29,7 @@ class Action(StrEnum):
     FACT_EXTRACT = "fact.extract"
     INCIDENT_REVIEW = "incident.review"
     INCIDENT_EDIT = "incident.edit"
+    LEGAL_ASSESS = "legal.assess"
     ANALYSIS_RUN = "analysis.run"
     USER_MANAGE = "user.manage"
     AUDIT_READ = "audit.read"
@@ -49,6 +50,7 @@ ACTION_DESCRIPTIONS: dict[Action, str] = {
     Action.FACT_EXTRACT: "run extraction of candidate facts",
     Action.INCIDENT_REVIEW: "accept or reject candidate facts",
     Action.INCIDENT_EDIT: "edit incidents, persons and cases",
+    Action.LEGAL_ASSESS: "record a legal assessment of an act's elements (notes, evidence links)",
     Action.ANALYSIS_RUN: "run counts, estimation and record linkage",
     Action.USER_MANAGE: "add, disable and reset users and tokens",
     Action.AUDIT_READ: "read the audit trail",
@@ -79,7 +81,12 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     },
     Role.ANALYST: _RESTRICTED | {Action.FACT_EXTRACT, Action.INCIDENT_REVIEW, Action.INCIDENT_EDIT},
     Role.LEGAL: _RESTRICTED
-    | {Action.DOCUMENT_READ_CONFIDENTIAL, Action.EVIDENCE_CUSTODY, Action.EVIDENCE_EXPORT},
+    | {
+        Action.DOCUMENT_READ_CONFIDENTIAL,
+        Action.EVIDENCE_CUSTODY,
+        Action.EVIDENCE_EXPORT,
+        Action.LEGAL_ASSESS,
+    },
     Role.VIEWER: _READERS,
 }
 
