@@ -20,6 +20,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -41,6 +42,7 @@ from gawah.web.auth import (
 from gawah.web.highlight import Mark, segment
 from gawah.web.i18n import COOKIE, LOCALES, UiLocale, choose_locale, supported, translations
 from gawah.web.labels import labeller
+from gawah.web.openapi import declare_api_errors
 from gawah.web.schemas import API_ERRORS, ApiError, DocumentDetail, DocumentPage, Me
 from gawah.workspace import Workspace
 
@@ -243,7 +245,7 @@ def create_app(workspace: Workspace) -> FastAPI:
                 "session": {"type": "apiKey", "in": "cookie", "name": account.SESSION_COOKIE},
             }
             schema["security"] = [{"bearer": []}, {"session": []}]
-            app.openapi_schema = schema
+            app.openapi_schema = declare_api_errors(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -269,6 +271,19 @@ def create_app(workspace: Workspace) -> FastAPI:
         if exc.status_code == 404 and not request.url.path.startswith(("/api/", "/static/")):
             return render(request, "not_found.html", status_code=404)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    async def number_out_of_range(request: Request, exc: Exception) -> Response:
+        # An identifier beyond the database's integers (64-bit in SQLite, 32-bit INTEGER columns in
+        # PostgreSQL: SQLSTATE 22003) names no record: "not found", not a crash.
+        sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+        if "SQLite INTEGER" not in str(exc) and sqlstate != "22003":
+            raise exc
+        if not request.url.path.startswith("/api/"):
+            return render(request, "not_found.html", status_code=404)
+        return JSONResponse({"detail": "no such record"}, status_code=404)
+
+    app.add_exception_handler(OverflowError, number_out_of_range)
+    app.add_exception_handler(DataError, number_out_of_range)
 
     @app.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, exc: SignInRequired) -> Response:
