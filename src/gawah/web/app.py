@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gawah import __version__
 from gawah.security.policy import Action, Principal, Resource, authorize, visible_levels
-from gawah.web import account, formatting, queries, registry_routes
+from gawah.web import account, formatting, persons_routes, queries, registry_routes
 from gawah.web.auth import (
     Forbidden,
     SignInRequired,
@@ -310,6 +310,7 @@ def create_app(workspace: Workspace) -> FastAPI:
 
     account.register(app, render)
     registry_routes.register(app, render)
+    persons_routes.register(app, render)
 
     @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
     def home(
