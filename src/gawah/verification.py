@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from gawah.ledger.journal import Problem, verify_journal
 from gawah.ledger.keys import load_public_key
 from gawah.ledger.timestamp import timestamp_problems
+from gawah.security.crypto import CryptoError
 from gawah.store.models import Checkpoint, EvidenceItem, LedgerEntry
 from gawah.vault.blobstore import CHUNK
 from gawah.workspace import Workspace
@@ -43,6 +44,10 @@ def verify_workspace(ws: Workspace, progress: Callable[[int, int], None] | None 
                         digest.update(chunk)
             except FileNotFoundError:
                 report.problems.append(Problem(label, "the stored file is missing"))
+                continue
+            except CryptoError as exc:
+                # A sealed file that no longer opens was altered (or sealed under another key).
+                report.problems.append(Problem(label, f"the stored file does not open: {exc}"))
                 continue
             if digest.hexdigest() != sha256:
                 report.problems.append(

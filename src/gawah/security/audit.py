@@ -41,6 +41,8 @@ class AuditKind(StrEnum):
     USER_ENABLED = "user.enabled"
     USER_TOTP_SET = "user.totp_set"
     BAD_INPUT = "input.rejected"
+    KEY_REJECTED = "key.rejected"
+    KEY_CHANGED = "key.changed"
 
 
 def record(

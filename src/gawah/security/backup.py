@@ -3,9 +3,9 @@
 The archive holds the settings, a consistent copy of the database (SQLite's online backup API,
 so a running server need not stop), every evidence file and the keys folder, with a manifest of
 their SHA-256 hashes and the ledger's size and root. It is sealed in 1 MiB chunks with
-AES-256-GCM under a key that scrypt derives from the backup passphrase; each chunk's associated
-data names its position and whether it is the last, so chunks cannot be reordered, dropped or
-cut off unnoticed. Restoring checks every hash before the folder becomes a workspace.
+AES-256-GCM under a key that scrypt derives from the backup passphrase (`crypto.seal_stream`:
+chunks cannot be reordered, dropped or cut off unnoticed). Restoring checks every hash before
+the folder becomes a workspace.
 
 Only workspaces on SQLite with a local evidence folder are backed up this way: a PostgreSQL
 server or an object store keeps its own backups, and the command says so.
@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import struct
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -33,13 +32,13 @@ from gawah.security.crypto import (
     KdfParameters,
     WrongPassphrase,
     new_kdf_parameters,
-    seal,
-    unseal,
+    open_chunks,
+    seal_stream,
 )
 from gawah.workspace import Workspace
 
 MAGIC = b"GAWAH-BACKUP-1\n"
-CHUNK = 1 << 20
+CHUNK = 1 << 20  # for hashing files
 MANIFEST = "manifest.json"
 
 
@@ -106,45 +105,18 @@ def _stage(ws: Workspace, staging: Path) -> BackupSummary:
     return BackupSummary(len(files), total, size, root_hash)
 
 
-def _chunk_context(header: bytes, index: int, last: bool) -> bytes:
-    return header + struct.pack(">Q?", index, last)
-
-
-def _seal_stream(source: BinaryIO, out: BinaryIO, key: bytes, header: bytes) -> None:
-    index = 0
-    chunk = source.read(CHUNK)
-    while True:
-        following = source.read(CHUNK)
-        last = not following
-        sealed = seal(key, chunk, _chunk_context(header, index, last))
-        out.write(struct.pack(">I", len(sealed)) + sealed)
-        if last:
-            return
-        chunk, index = following, index + 1
-
-
-def _open_stream(source: BinaryIO, out: BinaryIO, key: bytes, header: bytes) -> None:
-    index = 0
-    while True:
-        length = source.read(4)
-        if len(length) != 4:
-            raise BackupError("the archive is cut short")
-        sealed = source.read(struct.unpack(">I", length)[0])
-        for last in (False, True):
-            try:
-                out.write(unseal(key, sealed, _chunk_context(header, index, last)))
-                break
-            except CryptoError:
-                continue
-        else:
-            if index == 0:
-                raise WrongPassphrase("the passphrase does not open this backup (or the archive is damaged)")
-            raise BackupError(f"chunk {index} of the archive is damaged or out of place")
-        if last:
-            if source.read(1):
-                raise BackupError("the archive has data after its last chunk")
-            return
-        index += 1
+def _open_archive(source: BinaryIO, out: BinaryIO, key: bytes, header: bytes) -> None:
+    opened = 0
+    try:
+        for chunk in open_chunks(source, key, header):
+            out.write(chunk)
+            opened += 1
+    except CryptoError as exc:
+        if opened == 0 and "cut short" not in str(exc):
+            raise WrongPassphrase(
+                "the passphrase does not open this backup (or the archive is damaged)"
+            ) from None
+        raise BackupError(f"the archive is damaged after {opened} good chunks: {exc}") from None
 
 
 def _header(params: KdfParameters) -> bytes:
@@ -171,7 +143,7 @@ def backup(ws: Workspace, archive: Path, passphrase: str, *, n: int = SCRYPT_N) 
         partial = archive.with_name(archive.name + ".partial")
         with plain.open("rb") as source, partial.open("wb") as out:
             out.write(header)
-            _seal_stream(source, out, key, header)
+            seal_stream(source, out, key, header)
         os.replace(partial, archive)
     return summary
 
@@ -202,7 +174,7 @@ def restore(archive: Path, target: Path, passphrase: str) -> BackupSummary:
         plain = Path(tmp) / "workspace.tar"
         with archive.open("rb") as fh, plain.open("wb") as out:
             header, params = _read_header(fh)
-            _open_stream(fh, out, params.derive(passphrase), header)
+            _open_archive(fh, out, params.derive(passphrase), header)
         unpacked = Path(tmp) / "workspace"
         with tarfile.open(plain) as tar:
             tar.extractall(unpacked, filter="data")

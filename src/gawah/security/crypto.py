@@ -13,11 +13,15 @@ another column or row kind fails to open instead of being shown out of place.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import secrets
+import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -153,3 +157,77 @@ def change_passphrase(keys_dir: Path, old: str, new: str, *, n: int = SCRYPT_N) 
         raise CryptoError("an empty passphrase protects nothing")
     data_key = load_data_key(keys_dir, old)
     _write_private(key_file(keys_dir), wrap_data_key(data_key, new, new_kdf_parameters(n)))
+
+
+# Streams (evidence files, backups) are sealed in chunks, each framed as length (4 bytes), a
+# last-chunk flag (1 byte) and the sealed chunk, whose associated data holds the stream's context,
+# the chunk's index and the flag: chunks cannot be reordered, dropped, or cut off unnoticed.
+STREAM_CHUNK = 1 << 20
+_FRAME = struct.Struct(">I?")
+
+
+def _chunk_context(context: bytes, index: int, last: bool) -> bytes:
+    return context + struct.pack(">Q?", index, last)
+
+
+def seal_stream(source: BinaryIO, out: BinaryIO, key: bytes, context: bytes) -> int:
+    """Seal everything `source` yields into `out`; returns the number of plaintext bytes."""
+    index, total = 0, 0
+    chunk = source.read(STREAM_CHUNK)
+    while True:
+        following = source.read(STREAM_CHUNK)
+        last = not following
+        sealed = seal(key, chunk, _chunk_context(context, index, last))
+        out.write(_FRAME.pack(len(sealed), last) + sealed)
+        total += len(chunk)
+        if last:
+            return total
+        chunk, index = following, index + 1
+
+
+def open_chunks(source: BinaryIO, key: bytes, context: bytes) -> Iterator[bytes]:
+    """The plaintext chunks of a sealed stream, each checked before it is given out."""
+    index = 0
+    while True:
+        frame = source.read(_FRAME.size)
+        if len(frame) != _FRAME.size:
+            raise CryptoError("the sealed stream is cut short")
+        length, last = _FRAME.unpack(frame)
+        sealed = source.read(length)
+        yield unseal(key, sealed, _chunk_context(context, index, last))
+        if last:
+            if source.read(1):
+                raise CryptoError("the sealed stream has data after its last chunk")
+            return
+        index += 1
+
+
+class OpenedStream(io.RawIOBase):
+    """A readable file over a sealed stream, decrypting one chunk at a time (no plaintext on disk)."""
+
+    def __init__(self, source: BinaryIO, key: bytes, context: bytes) -> None:
+        super().__init__()
+        self._source = source
+        self._chunks = open_chunks(source, key, context)
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        while not self._buffer:
+            try:
+                self._buffer = next(self._chunks)
+            except StopIteration:
+                return 0
+            if not self._buffer:
+                return 0
+        view = memoryview(target).cast("B")
+        size = min(len(view), len(self._buffer))
+        view[:size] = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        return size
+
+    def close(self) -> None:
+        self._source.close()
+        super().close()
