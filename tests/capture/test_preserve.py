@@ -57,7 +57,8 @@ def test_a_failure_after_the_wacz_leaves_nothing_half_recorded(workspace: Worksp
         assert [i.media_type for i in items] == ["application/wacz"]
         events = session.scalars(select(CustodyEvent.event).order_by(CustodyEvent.id)).all()
         assert events == ["collected", "received"]
-        assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 3  # item, collected, received
+        # the item, its collection, its receipt, and its document (the page text)
+        assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 4
     assert sorted(workspace.blobs.iter_hashes()) == [items[0].sha256]
     workspace.sign_checkpoint()
     assert verify_workspace(workspace).ok

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from gawah.ledger.journal import record_evidence
+from gawah.ledger.journal import record_document, record_evidence
 from gawah.store.models import Act, Document, EvidenceItem, Incident, IncidentSource, Place, Source, Span
 from gawah.workspace import Workspace
 
@@ -50,6 +50,7 @@ def add_document(session: object, text: str, title: str, source: Source | None) 
     )  # fmt: skip
     session.add(doc)
     session.flush()
+    record_document(session, doc)
     return doc
 
 

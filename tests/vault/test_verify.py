@@ -23,7 +23,7 @@ def filled(workspace: Workspace, fixtures_dir: Path) -> Workspace:
     assert workspace.sign_checkpoint() is not None
     report = verify_workspace(workspace)
     assert report.ok, report.problems
-    assert report.files_checked == 4 and report.entries_checked == 8 and report.checkpoints_checked == 1
+    assert report.files_checked == 4 and report.entries_checked == 12 and report.checkpoints_checked == 1
     return workspace
 
 
@@ -69,7 +69,7 @@ def test_an_edited_row_with_its_leaf_hash_recomputed_is_caught_by_the_checkpoint
         new = recompute_entry(s, entry)
         assert new is not None
         entry.leaf_hash = leaf_hash(new).hex()
-    assert "checkpoint #1 (size 8): the log no longer matches" in _problems(filled)
+    assert "checkpoint #1 (size 12): the log no longer matches" in _problems(filled)
 
 
 def test_a_deleted_row(filled: Workspace) -> None:
@@ -80,7 +80,7 @@ def test_a_deleted_row(filled: Workspace) -> None:
 
 def test_a_deleted_ledger_entry(filled: Workspace) -> None:
     with transaction(filled.sessions) as s:
-        s.execute(text("DELETE FROM ledger_entries WHERE leaf_index = 7"))
+        s.execute(text("DELETE FROM ledger_entries WHERE leaf_index = 11"))
     problems = _problems(filled)
     assert "not in the ledger" in problems and "entries were deleted" in problems
 
@@ -107,7 +107,7 @@ def test_reordered_entries(filled: Workspace) -> None:
 def test_a_forged_checkpoint_signature(filled: Workspace) -> None:
     with transaction(filled.sessions) as s:
         cp = s.scalars(select(Checkpoint)).one()
-        cp.signed_note = cp.signed_note.replace("\n8\n", "\n7\n")
+        cp.signed_note = cp.signed_note.replace("\n12\n", "\n11\n")
     assert "signature or format invalid" in _problems(filled)
 
 
@@ -118,6 +118,24 @@ def test_new_custody_events_extend_the_log_consistently(filled: Workspace) -> No
         record_custody(s, item, "transferred", "analyst", place="field office", method="encrypted drive")
     filled.sign_checkpoint()
     report = verify_workspace(filled)
-    assert report.ok and report.checkpoints_checked == 2 and report.entries_checked == 9
+    assert report.ok and report.checkpoints_checked == 2 and report.entries_checked == 13
 
 
+
+
+def test_edited_tool_metadata_collector_notes_or_document_text(filled: Workspace) -> None:
+    from gawah.store.models import Document
+
+    with transaction(filled.sessions) as s:
+        item = s.get(EvidenceItem, 1)
+        assert item is not None
+        item.tool_metadata = {**item.tool_metadata, "gps": {"latitude": 34.5, "longitude": 69.2}}
+        other = s.get(EvidenceItem, 2)
+        assert other is not None
+        other.collector_notes = "added later"
+        document = s.scalars(select(Document).where(Document.evidence_item_id == 3)).one()
+        document.text = document.text.replace("a", "e", 1)
+    problems = _problems(filled)
+    assert "(evidence item #1): the record was changed" in problems
+    assert "(evidence item #2): the record was changed" in problems
+    assert f"(document #{document.id}): the record was changed" in problems

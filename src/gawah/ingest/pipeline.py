@@ -20,7 +20,7 @@ from gawah.extract.language import detect_language
 from gawah.extract.metadata import guess_published, guess_title
 from gawah.ingest import ocr
 from gawah.ingest.readers import ReadDocument, ReadError, media_type_of, read_path
-from gawah.ledger.journal import record_custody, record_evidence
+from gawah.ledger.journal import record_custody, record_document, record_evidence
 from gawah.store.models import Document, EvidenceItem
 from gawah.vault.blobstore import BlobStore, hash_file
 from gawah.vault.metadata import read_tool_metadata, sniff_media_type
@@ -353,6 +353,7 @@ class Ingestor:
         )
         session.add(document)
         session.flush()
+        record_document(session, document)
         if self.on_document is not None:
             self.on_document(session, document, read)
         return document

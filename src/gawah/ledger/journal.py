@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,15 @@ from gawah.ledger.checkpoint import checkpoint_of, sign_checkpoint, verify_check
 from gawah.ledger.merkle import MerkleLog, VerificationError, leaf_hash
 from gawah.ledger.proofs import ProvedEntry, inclusion_proofs_document
 from gawah.ledger.verifier import INCLUSION_FORMAT
-from gawah.store.models import AuditEvent, Checkpoint, CustodyEvent, EvidenceItem, LedgerEntry, RegistryChange
+from gawah.store.models import (
+    AuditEvent,
+    Checkpoint,
+    CustodyEvent,
+    Document,
+    EvidenceItem,
+    LedgerEntry,
+    RegistryChange,
+)
 
 CUSTODY_EVENTS = ("collected", "received", "transferred", "accessed", "exported", "verified")
 # One format, the one the stand-alone verifier reads.
@@ -43,10 +52,19 @@ def canonical(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+# Version of the canonical entry forms below; bumped whenever a form changes.
+ENTRY_SCHEMA = 2
+
+
 def evidence_entry(item: EvidenceItem, derived_from_sha256: str | None) -> bytes:
+    # What tools read at intake and what the collector said are fixed with the item: a later edit
+    # of either no longer matches its entry.
     return canonical(
         {
             "kind": "evidence",
+            "schema": ENTRY_SCHEMA,
+            "tool_metadata_sha256": hashlib.sha256(canonical(item.tool_metadata or {})).hexdigest(),
+            "collector_notes": item.collector_notes,
             "sha256": item.sha256,
             "size": item.size_bytes,
             "media_type": item.media_type,
@@ -61,6 +79,25 @@ def evidence_entry(item: EvidenceItem, derived_from_sha256: str | None) -> bytes
             "collected_by": item.collected_by,
         }
     )
+
+
+def document_entry(document: Document, evidence_sha256: str) -> bytes:
+    """A document's text as read from its evidence item: its hash is taken from the text itself."""
+    return canonical(
+        {
+            "kind": "document",
+            "schema": ENTRY_SCHEMA,
+            "evidence": evidence_sha256,
+            "text_sha256": hashlib.sha256(document.text.encode("utf-8")).hexdigest(),
+            "reader": document.reader,
+        }
+    )
+
+
+def record_document(session: Session, document: Document) -> LedgerEntry:
+    session.flush()
+    sha = _sha_of(session, document.evidence_item_id) or ""
+    return append(session, "document", "document", document.id, document_entry(document, sha))
 
 
 def custody_entry(event: CustodyEvent, evidence_sha256: str) -> bytes:
@@ -231,6 +268,11 @@ def recompute_entry(session: Session, entry: LedgerEntry) -> bytes | None:
             return None
         sha = _sha_of(session, event.evidence_item_id)
         return custody_entry(event, sha or "")
+    if entry.subject_type == "document":
+        document = session.get(Document, entry.subject_id)
+        if document is None:
+            return None
+        return document_entry(document, _sha_of(session, document.evidence_item_id) or "")
     if entry.subject_type == "registry_change":
         change = session.get(RegistryChange, entry.subject_id)
         return None if change is None else registry_change_entry(change)
@@ -262,9 +304,10 @@ def verify_journal(session: Session, public_key: Ed25519PublicKey, origin: str) 
         elif leaf_hash(current).hex() != entry.leaf_hash:
             problems.append(Problem(label, "the record was changed after it was recorded"))
     recorded_models: tuple[
-        tuple[str, type[EvidenceItem | CustodyEvent | RegistryChange | AuditEvent]], ...
+        tuple[str, type[EvidenceItem | Document | CustodyEvent | RegistryChange | AuditEvent]], ...
     ] = (
         ("evidence_item", EvidenceItem),
+        ("document", Document),
         ("custody_event", CustodyEvent),
         ("registry_change", RegistryChange),
         ("audit_event", AuditEvent),
