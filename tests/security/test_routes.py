@@ -38,7 +38,7 @@ def route_action(route: APIRoute) -> Action | str:
 def endpoints(ws: WebWorkspace) -> list[tuple[str, str, Action | str]]:
     """(method, concrete URL, action) for every route and method of the app."""
     app = create_app(ws.workspace)
-    found = []
+    found: list[tuple[str, str, Action | str]] = []
     for route in app.routes:
         if isinstance(route, Mount) or (isinstance(route, Route) and not isinstance(route, APIRoute)):
             assert route.path in UNGUARDED, f"{route.path} is served outside the policy"
