@@ -406,3 +406,16 @@ def test_tool_metadata_for_ingest(tmp_path: Path) -> None:
     assert record["warnings"] and record[PERCEPTUAL_KEY]["frames"] == []
     json.dumps(record)
     assert PERCEPTUAL_KEY not in read_tool_metadata(docx(tmp_path / "w.docx"))
+
+
+def test_truncation_is_reported_even_when_another_library_accepts_truncated_images(tmp_path: Path) -> None:
+    from PIL import ImageFile
+
+    cut = truncated_copy(photo_with_exif(tmp_path / "full.jpg"), tmp_path / "cut.jpg", 0.5)
+    saved = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint leaves it once imported
+    try:
+        meta = read_metadata(cut, "image/jpeg")
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = saved
+    assert any("truncated" in w for w in meta.warnings), meta.warnings

@@ -343,12 +343,20 @@ def _open_without_pixel_limit(path: Path) -> Any:
 
 def _check_decodes(img: Any, meta: MediaMetadata) -> None:
     """Decode the pixels (at reduced scale where the format allows) to find truncation or damage."""
-    from PIL import Image
+    from PIL import Image, ImageFile
 
     try:
         if img.format == "JPEG":
             img.draft("RGB", (256, 256))
-        img.load()
+        # Other libraries in the process may accept truncated images for good (WeasyPrint sets
+        # LOAD_TRUNCATED_IMAGES on import): a damaged original must still be reported.
+        with _PIXEL_LIMIT_LOCK:
+            saved = ImageFile.LOAD_TRUNCATED_IMAGES
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
+            try:
+                img.load()
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = saved
     except Image.DecompressionBombError as exc:
         meta.warnings.append(f"image too large to decode safely; metadata read without pixels: {exc}")
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
