@@ -88,3 +88,46 @@ def test_a_workspace_without_a_key_is_left_as_it_is(tmp_path: Path) -> None:
     with Workspace.open(settings.root) as ws:
         assert not unlock_workspace(ws, "anything")
         assert isinstance(ws.blobs, LocalBlobStore)
+
+
+def test_identities_and_contacts_never_reach_the_database_file(encrypted_root: Path) -> None:
+    from gawah.security.accounts import add_user
+    from gawah.security.crypto import CryptoError
+    from gawah.store.engine import transaction
+    from gawah.store.models import Case, Person, User
+    from gawah.store.vocab import Role
+
+    with Workspace.open(encrypted_root) as ws:
+        unlock_workspace(ws, PASSPHRASE)
+        with transaction(ws.sessions) as session:
+            person = Person(name="Gulalai Noorzai", father_name="Abdul Wahid Noorzai", is_pseudonym=False)
+            session.add(person)
+            session.flush()
+            session.add(
+                Case(
+                    reference="C-0001",
+                    person_id=person.id,
+                    reporter_name="Shirin Noorzai",
+                    reporter_contact="+93 79 000 5678",
+                )
+            )
+            user = add_user(session, "zahra", Role.INVESTIGATOR, "correct horse battery staple")
+            user.totp_secret = "JBSWY3DPEHPK3PXPSECRET"
+        with ws.sessions() as session:
+            case = session.scalars(select(Case)).one()
+            assert case.reporter_contact == "+93 79 000 5678"
+            assert case.person is not None and case.person.father_name == "Abdul Wahid Noorzai"
+            totp = session.scalars(select(User.totp_secret).where(User.username == "zahra")).one()
+            assert totp == "JBSWY3DPEHPK3PXPSECRET"
+
+    stored = b"".join(
+        p.read_bytes() for p in sorted(encrypted_root.rglob("*")) if p.is_file() and p.parent.name != "keys"
+    )
+    for needle in ("Gulalai", "Noorzai", "Abdul Wahid", "000 5678", "JBSWY3DPEHPK3PXP"):
+        assert needle.encode("utf-8") not in stored, needle
+        assert needle.encode("utf-16-le") not in stored, needle
+
+    # Opened without the passphrase, the workspace refuses to show sealed fields.
+    with Workspace.open(encrypted_root) as ws, ws.sessions() as session:
+        with pytest.raises(CryptoError, match="passphrase"):
+            session.scalars(select(Case.reporter_contact)).one()

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from gawah.security.encrypted import EncryptedText
 from gawah.store.types import UTCDateTime
 from gawah.store.vocab import Confidentiality, IncidentStatus, ReviewStatus
 
@@ -85,7 +86,8 @@ class User(Timestamped, Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(16), default="viewer")
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    # Sealed in encrypted workspaces: a copied database must not give away second factors.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText("users", "totp_secret"))
     locale: Mapped[str] = mapped_column(String(8), default="en")
     show_graphic_media: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -269,10 +271,12 @@ class Person(Confidential, Reviewed, Timestamped, Base):
     __tablename__ = "persons"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(300), index=True)
-    name_native: Mapped[str | None] = mapped_column(String(300))
-    father_name: Mapped[str | None] = mapped_column(String(300))
-    grandfather_name: Mapped[str | None] = mapped_column(String(300))
+    # Identities are sealed in encrypted workspaces (gawah.security.encrypted): they cannot be
+    # searched in SQL there, only after they are read.
+    name: Mapped[str] = mapped_column(EncryptedText("persons", "name"), index=True)
+    name_native: Mapped[str | None] = mapped_column(EncryptedText("persons", "name_native"))
+    father_name: Mapped[str | None] = mapped_column(EncryptedText("persons", "father_name"))
+    grandfather_name: Mapped[str | None] = mapped_column(EncryptedText("persons", "grandfather_name"))
     tribe: Mapped[str | None] = mapped_column(String(200))
     sex: Mapped[str | None] = mapped_column(String(8))
     birth_year: Mapped[int | None] = mapped_column(Integer)
@@ -339,10 +343,10 @@ class Case(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(16), default="missing", index=True)
     last_seen_on: Mapped[dt.date | None] = mapped_column(Date)
     last_seen_place: Mapped[str | None] = mapped_column(String(300))
-    last_seen_by: Mapped[str | None] = mapped_column(String(300))
+    last_seen_by: Mapped[str | None] = mapped_column(EncryptedText("cases", "last_seen_by"))
     circumstances: Mapped[str] = mapped_column(Text, default="")
-    reporter_name: Mapped[str | None] = mapped_column(String(300))
-    reporter_contact: Mapped[str | None] = mapped_column(String(300))
+    reporter_name: Mapped[str | None] = mapped_column(EncryptedText("cases", "reporter_name"))
+    reporter_contact: Mapped[str | None] = mapped_column(EncryptedText("cases", "reporter_contact"))
     confidentiality: Mapped[str] = mapped_column(
         String(16), default=Confidentiality.CONFIDENTIAL.value, index=True
     )
