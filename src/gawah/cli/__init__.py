@@ -32,6 +32,8 @@ COMMAND_MODULES = (
     "gawah.cli.web",
     "gawah.cli.demo",
     "gawah.cli.users",
+    "gawah.cli.backup",
+    "gawah.cli.redact",
 )
 
 for _name in COMMAND_MODULES:

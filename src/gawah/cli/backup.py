@@ -6,27 +6,18 @@ so that they do not land in the shell history or the process list.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from gawah.cli.common import WorkspaceOption, console, fail, open_workspace
+from gawah.cli.common import WorkspaceOption, console, fail, open_workspace, read_passphrase
 from gawah.config import resolve_workspace_dir
 from gawah.security.backup import BackupError, backup, restore
-from gawah.security.crypto import PASSPHRASE_ENV, CryptoError, change_passphrase
+from gawah.security.crypto import CryptoError, change_passphrase
 
 key_app = typer.Typer(help="The workspace data key that encrypts confidential records.", no_args_is_help=True)
 NEW_PASSPHRASE_ENV = "GAWAH_NEW_PASSPHRASE"
-
-
-def read_passphrase(prompt: str, *, env: str = PASSPHRASE_ENV, confirm: bool = False) -> str:
-    value = os.environ.get(env)
-    if value:
-        return value
-    entered: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
-    return entered
 
 
 def backup_command(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -13,6 +14,8 @@ import typer
 from rich.console import Console
 
 from gawah.config import WorkspaceError, resolve_workspace_dir
+from gawah.security.crypto import PASSPHRASE_ENV, CryptoError, WrongPassphrase, is_encrypted
+from gawah.security.vault_cipher import unlock_workspace
 from gawah.store.engine import DatabaseError
 from gawah.workspace import Workspace
 
@@ -43,13 +46,32 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def read_passphrase(prompt: str, *, env: str = PASSPHRASE_ENV, confirm: bool = False) -> str:
+    """A passphrase from the environment variable, else asked for without echo."""
+    value = os.environ.get(env)
+    if value:
+        return value
+    entered: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+    return entered
+
+
 @contextmanager
 def open_workspace(workspace: Path | None, *, check_schema: bool = True) -> Iterator[Workspace]:
+    """Open the workspace; an encrypted one is unlocked first, so nothing is read or written in clear."""
     root = resolve_workspace_dir(workspace)
     try:
         ws = Workspace.open(root, check_schema=check_schema)
     except (WorkspaceError, DatabaseError) as exc:
         fail(str(exc))
+    if is_encrypted(ws.settings.keys_dir):
+        try:
+            unlock_workspace(ws, read_passphrase(f"Passphrase of {root}"))
+        except WrongPassphrase:
+            ws.close()
+            fail("wrong passphrase: the workspace stays locked and nothing was changed")
+        except CryptoError as exc:
+            ws.close()
+            fail(str(exc))
     try:
         yield ws
     finally:

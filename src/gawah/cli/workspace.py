@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from gawah.cli.common import WorkspaceOption, console, fail, open_workspace
+from gawah.cli.common import WorkspaceOption, console, fail, open_workspace, read_passphrase
 from gawah.config import WorkspaceError, load_settings, resolve_workspace_dir
+from gawah.security.crypto import create_data_key
 from gawah.store import migrate
 from gawah.store.engine import DatabaseError, safe_url
 from gawah.workspace import init_workspace
@@ -23,12 +24,24 @@ def init(
         str | None,
         typer.Option(help="PostgreSQL URL instead of the workspace's SQLite file."),
     ] = None,
+    encrypt: Annotated[
+        bool,
+        typer.Option(
+            "--encrypt",
+            help="Encrypt confidential records and every evidence file under a passphrase "
+            "(GAWAH_PASSPHRASE, else asked).",
+        ),
+    ] = False,
 ) -> None:
     """Create a workspace: settings, database, evidence folder and an Ed25519 signing key pair."""
+    passphrase = read_passphrase("New passphrase", confirm=True) if encrypt else None
     try:
         settings = init_workspace(directory, name=name, database_url=database_url)
     except (WorkspaceError, DatabaseError) as exc:
         fail(str(exc))
+    if passphrase is not None:
+        create_data_key(settings.keys_dir, passphrase)
+        console.print("Encrypted: confidential records and evidence files are sealed under your passphrase.")
     console.print(f"Created workspace [bold]{settings.name}[/] in {settings.root}")
     console.print(f"  database: {safe_url(settings.database_url)}")
     console.print(f"  evidence: {settings.evidence_dir}")
