@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from gawah.workspace import Workspace, init_workspace
 
@@ -73,9 +75,14 @@ def postgres_url(postgres_server_url: str | None) -> Iterator[str]:
     try:
         yield make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        except DBAPIError as exc:
+            # A throw-away database left behind is harmless; a teardown error would hide the result.
+            warnings.warn(f"could not drop test database {name}: {exc.orig}", stacklevel=1)
+        finally:
+            admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
