@@ -24,6 +24,8 @@ class VerificationReport:
     checkpoints_checked: int = 0
     timestamps_checked: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # Things worth knowing that do not put the record in doubt (a file an interrupted ingest left).
+    notes: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -58,7 +60,13 @@ def verify_workspace(ws: Workspace, progress: Callable[[int, int], None] | None 
                 progress(done, len(items))
         for sha256 in ws.blobs.iter_hashes():
             if sha256 not in known:
-                report.problems.append(Problem(f"stored file {sha256[:12]}", "no evidence item records it"))
+                # An ingest killed between writing the file and committing its record leaves this;
+                # nothing recorded depends on it, and ingesting the file again adopts it.
+                report.notes.append(
+                    Problem(
+                        f"stored file {sha256[:12]}", "no evidence item records it (an interrupted ingest?)"
+                    )
+                )
 
         public_key = load_public_key(ws.settings.public_key_path)
         report.problems.extend(verify_journal(session, public_key, ws.settings.log_origin))

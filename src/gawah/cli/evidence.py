@@ -47,9 +47,12 @@ def verify(workspace: WorkspaceOption = None, output: FormatOption = OutputForma
                 "checkpoints_checked": report.checkpoints_checked,
                 "timestamps_checked": report.timestamps_checked,
                 "problems": [{"what": p.what, "detail": p.detail} for p in report.problems],
+                "notes": [{"what": p.what, "detail": p.detail} for p in report.notes],
             }
         )
     else:
+        for note in report.notes:
+            console.print(f"[yellow]NOTE[/] {note}", highlight=False, soft_wrap=True)
         for problem in report.problems:
             console.print(f"[bold red]MISMATCH[/] {problem}", highlight=False, soft_wrap=True)
         verdict = "[green]intact[/]" if report.ok else f"[bold red]{len(report.problems)} problem(s)[/]"
