@@ -83,6 +83,12 @@ COMMAND_ACTIONS: dict[str, Action] = {
     "legal checklist": Action.DOCUMENT_READ_CONFIDENTIAL,
     "legal assess": Action.LEGAL_ASSESS,
     "estimate": Action.ANALYSIS_RUN,
+    "stats": Action.ANALYSIS_RUN,
+    "timeline": Action.ANALYSIS_RUN,
+    "report": Action.ANALYSIS_RUN,
+    # Public exports leave out confidential rows and identities; the widening flags are admin's.
+    "export": Action.EVIDENCE_EXPORT,
+    "import-events": Action.EVIDENCE_INGEST,
     "users add": Action.USER_MANAGE,
     "users list": Action.USER_MANAGE,
     "users passwd": Action.USER_MANAGE,

@@ -26,7 +26,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gawah import __version__
 from gawah.security.policy import Action, Principal, Resource, authorize, visible_levels
-from gawah.web import account, evidence_routes, formatting, persons_routes, queries, registry_routes
+from gawah.web import (
+    account,
+    analysis_routes,
+    evidence_routes,
+    formatting,
+    persons_routes,
+    queries,
+    registry_routes,
+)
 from gawah.web.auth import (
     Forbidden,
     SignInRequired,
@@ -309,6 +317,7 @@ def create_app(workspace: Workspace) -> FastAPI:
         return render(request, "reason.html", status_code=403, resource=exc.resource, action=request.url.path)
 
     account.register(app, render)
+    analysis_routes.register(app, render)
     evidence_routes.register(app, render)
     registry_routes.register(app, render)
     persons_routes.register(app, render)
