@@ -128,6 +128,9 @@ def test_identities_and_contacts_never_reach_the_database_file(encrypted_root: P
         assert needle.encode("utf-16-le") not in stored, needle
 
     # Opened without the passphrase, the workspace refuses to show sealed fields.
-    with Workspace.open(encrypted_root) as ws, ws.sessions() as session:
-        with pytest.raises(CryptoError, match="passphrase"):
-            session.scalars(select(Case.reporter_contact)).one()
+    with (
+        Workspace.open(encrypted_root) as ws,
+        ws.sessions() as session,
+        pytest.raises(CryptoError, match="passphrase"),
+    ):
+        session.scalars(select(Case.reporter_contact)).one()
