@@ -39,6 +39,17 @@ def test_small_list_clusters_spellings_and_scripts_and_explains() -> None:
     assert "father's name" in pair.explanation()
 
 
+def test_a_short_list_of_unrelated_people_gives_one_cluster_each() -> None:
+    # No pair satisfies the deterministic rules: the prior match probability must stay.
+    result = dedupe(
+        [
+            PersonRecord(id="1", name="Ahmad", father_name="Karim", province="Kabul"),
+            PersonRecord(id="2", name="Zarghuna", father_name="Wali", province="Herat"),
+        ]
+    )
+    assert result.clusters["1"] != result.clusters["2"]
+
+
 def test_synthetic_list_quality() -> None:
     data = generate(3000, seed=11)
     result = dedupe(data.records, threshold=0.9)

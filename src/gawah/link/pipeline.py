@@ -137,11 +137,18 @@ def _train(linker: Linker, columns: dict[str, bool], n: int, seed: int) -> list[
     """Estimate the model; steps that the data cannot support keep their prior values."""
     done: list[str] = []
     pairs = n * (n - 1) / 2
+    settings = linker._settings_obj  # Splink keeps the estimate here; no public getter
+    prior = settings._probability_two_random_records_match
     try:
         linker.training.estimate_probability_two_random_records_match(
             list[str | BlockingRuleCreator](deterministic_rules(columns)), recall=0.7
         )
-        done.append("probability two random records match (deterministic rules)")
+        if settings._probability_two_random_records_match > 0:
+            done.append("probability two random records match (deterministic rules)")
+        else:
+            # No pair satisfies the rules (a short list of unrelated people): an estimate of 0
+            # would make every match weight infinite, so the prior stays.
+            settings._probability_two_random_records_match = prior
     except Exception as exc:  # Splink raises plain exceptions when no pair satisfies the rules
         log.info("kept the prior match probability: %s", exc)
     if n >= 20:
