@@ -408,14 +408,21 @@ def test_tool_metadata_for_ingest(tmp_path: Path) -> None:
     assert PERCEPTUAL_KEY not in read_tool_metadata(docx(tmp_path / "w.docx"))
 
 
-def test_truncation_is_reported_even_when_another_library_accepts_truncated_images(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["jpeg", "png"])
+def test_truncation_is_reported_even_when_another_library_accepts_truncated_images(
+    tmp_path: Path, kind: str
+) -> None:
     from PIL import ImageFile
 
-    cut = truncated_copy(photo_with_exif(tmp_path / "full.jpg"), tmp_path / "cut.jpg", 0.5)
+    if kind == "jpeg":
+        cut = truncated_copy(photo_with_exif(tmp_path / "full.jpg"), tmp_path / "cut.jpg", 0.5)
+    else:
+        scene(4, (200, 150)).save(tmp_path / "p.png", "PNG")
+        cut = truncated_copy(tmp_path / "p.png", tmp_path / "cut.png", 0.6)
     saved = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint leaves it once imported
     try:
-        meta = read_metadata(cut, "image/jpeg")
+        meta = read_metadata(cut, f"image/{kind}")
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = saved
-    assert any("truncated" in w for w in meta.warnings), meta.warnings
+    assert any("truncated" in w or "corrupt" in w for w in meta.warnings), meta.warnings

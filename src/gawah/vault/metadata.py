@@ -22,6 +22,7 @@ import threading
 import warnings as pywarnings
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -297,7 +298,7 @@ def read_image(path: Path, meta: MediaMetadata) -> None:
         meta.warnings.append("Pillow is not installed: image metadata not read")
         return
     meta.readers["pillow"] = pillow_version
-    with pywarnings.catch_warnings(record=True) as caught:
+    with _strict_truncation(), pywarnings.catch_warnings(record=True) as caught:
         pywarnings.simplefilter("always")
         decode = True
         try:
@@ -326,6 +327,25 @@ def read_image(path: Path, meta: MediaMetadata) -> None:
 
 
 _PIXEL_LIMIT_LOCK = threading.Lock()
+_TRUNCATION_LOCK = threading.Lock()
+
+
+@contextmanager
+def _strict_truncation() -> Iterator[None]:
+    """Pillow refusing truncated data while an image is read (any step may decode its pixels).
+
+    Other libraries in the process may turn LOAD_TRUNCATED_IMAGES on for good (WeasyPrint does on
+    import); a damaged original must still be reported as damaged.
+    """
+    from PIL import ImageFile
+
+    with _TRUNCATION_LOCK:
+        saved = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = saved
 
 
 def _open_without_pixel_limit(path: Path) -> Any:
@@ -343,20 +363,12 @@ def _open_without_pixel_limit(path: Path) -> Any:
 
 def _check_decodes(img: Any, meta: MediaMetadata) -> None:
     """Decode the pixels (at reduced scale where the format allows) to find truncation or damage."""
-    from PIL import Image, ImageFile
+    from PIL import Image
 
     try:
         if img.format == "JPEG":
             img.draft("RGB", (256, 256))
-        # Other libraries in the process may accept truncated images for good (WeasyPrint sets
-        # LOAD_TRUNCATED_IMAGES on import): a damaged original must still be reported.
-        with _PIXEL_LIMIT_LOCK:
-            saved = ImageFile.LOAD_TRUNCATED_IMAGES
-            ImageFile.LOAD_TRUNCATED_IMAGES = False
-            try:
-                img.load()
-            finally:
-                ImageFile.LOAD_TRUNCATED_IMAGES = saved
+        img.load()
     except Image.DecompressionBombError as exc:
         meta.warnings.append(f"image too large to decode safely; metadata read without pixels: {exc}")
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
