@@ -35,4 +35,6 @@ run_sql() {
 if [ "$(run_sql "SELECT 1 FROM pg_roles WHERE rolname='gawah_test'")" != "1" ]; then
   run_sql "CREATE ROLE gawah_test LOGIN CREATEDB PASSWORD 'gawah_test'" >&2
 fi
+# DROP DATABASE ... WITH (FORCE) ends leftover sessions, e.g. an autovacuum worker on the test database.
+run_sql "GRANT pg_signal_backend TO gawah_test" >&2
 echo "postgresql+psycopg://gawah_test:gawah_test@127.0.0.1:${port}/postgres"

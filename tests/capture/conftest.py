@@ -9,6 +9,7 @@ import io
 import ipaddress
 import os
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -69,6 +70,15 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A browser that drops a connection mid-response is normal in a capture, not an error to print."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class _Handler(SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -108,7 +118,7 @@ def _serve(server: ThreadingHTTPServer) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def http_site(site_dir: Path) -> Iterator[Served]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site_dir)))
+    server = _QuietServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site_dir)))
     port = server.server_address[1]
     for _ in _serve(server):
         yield Served(f"http://127.0.0.1:{port}", port)
@@ -154,7 +164,7 @@ def self_signed(folder: Path) -> tuple[Path, Path, bytes]:
 @pytest.fixture(scope="session")
 def https_site(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     cert_path, key_path, der = self_signed(tmp_path_factory.mktemp("tls"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site_dir)))
+    server = _QuietServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site_dir)))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_path, key_path)
     server.socket = context.wrap_socket(server.socket, server_side=True)

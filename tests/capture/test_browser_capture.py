@@ -179,7 +179,7 @@ def test_capture_command(http_site: Served, tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output[result.output.index("{") :])
+    report = json.loads(result.stdout[result.stdout.index("{") :])
     assert report["final_url"] == f"{http_site.base}/report.html"
     assert report["stored"]["status"] == "stored" and report["stored"]["document_id"]
     assert report["checkpoint_size"] >= 5
