@@ -18,6 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+# Level of intervals unless asked otherwise.
+DEFAULT_LEVEL = 0.95
+
 COUNT_COLUMN = "count"
 MIN_LISTS = 2
 # 2^20 cells is already beyond what a log-linear design or a reader of the output can use.

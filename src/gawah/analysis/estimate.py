@@ -33,7 +33,7 @@ from typing import Any
 
 from scipy import stats
 
-from gawah.analysis.captures import CaptureTable, EstimationRefused
+from gawah.analysis.captures import DEFAULT_LEVEL, CaptureTable, EstimationRefused
 from gawah.analysis.lcmcr import MIN_LCMCR_LISTS, LcmcrSettings, sample_lcmcr
 from gawah.analysis.loglinear import (
     CRITERIA,
@@ -45,7 +45,6 @@ from gawah.analysis.loglinear import (
 )
 
 METHODS = ("auto", "loglinear", "lcmcr", "chapman")
-DEFAULT_LEVEL = 0.95
 # How many ranked log-linear candidates the output lists (the refused ones are counted).
 CANDIDATES_SHOWN = 12
 

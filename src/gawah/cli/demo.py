@@ -13,7 +13,6 @@ from gawah.ingest.pipeline import Ingestor
 from gawah.registry.candidates import store_candidates_hook
 from gawah.security.accounts import demo_login
 from gawah.store.engine import DatabaseError
-from gawah.web.server import serve, server_url
 from gawah.workspace import Workspace, init_workspace
 
 
@@ -63,6 +62,8 @@ def demo(
                 soft_wrap=True,
             )
         if serve_web:
+            from gawah.web.server import serve, server_url  # FastAPI: only when serving
+
             console.print(f"Serving Gawah at [bold]{server_url(host, port)}[/] (Ctrl+C stops).")
             serve(ws, host=host, port=port)
     finally:

@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from gawah.analysis.captures import EstimationRefused, read_capture_csv
-from gawah.analysis.estimate import DEFAULT_LEVEL, estimate_population
+from gawah.analysis.captures import DEFAULT_LEVEL, EstimationRefused, read_capture_csv
 from gawah.analysis.lcmcr import LcmcrSettings
 from gawah.cli.common import fail, print_json
 
@@ -57,6 +56,8 @@ def estimate(
     )
     try:
         table = read_capture_csv(captures)
+        from gawah.analysis.estimate import estimate_population  # scipy: only when estimating
+
         result = estimate_population(
             table,
             method.value,

@@ -7,13 +7,16 @@ import io
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gawah.cli.common import console, fail
-from gawah.link.pipeline import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD, DedupeResult, dedupe
+from gawah.link import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
+
+if TYPE_CHECKING:
+    from gawah.link.pipeline import DedupeResult
 from gawah.link.records import RecordError, read_records
 
 link_app = typer.Typer(help="Record linkage: the same person across lists, scripts and spellings.",
@@ -82,6 +85,8 @@ def dedupe_command(
 
         def report(step: str, fraction: float) -> None:
             progress.update(task, completed=fraction, description=step.capitalize())
+
+        from gawah.link.pipeline import dedupe  # Splink and DuckDB: only when linking
 
         result = dedupe(records.records, threshold=threshold, review_floor=review_floor, progress=report)
     _write_atomically(out, clusters_csv(result, order))

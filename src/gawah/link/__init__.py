@@ -8,11 +8,32 @@ Public API::
     result.pairs[0].explanation()   # "father's name: same spelling (+6.2); name: ..."
 """
 
+from typing import Any
+
 from gawah.link.names import latin_form, name_tokens, skeleton, transliterate
-from gawah.link.pipeline import DedupeResult, DuckDBBackend, ProposedMatch, Reason, SparkBackend, dedupe
 from gawah.link.records import PersonRecord, RecordError, read_records
 
+DEFAULT_THRESHOLD = 0.9
+# Pairs below the clustering threshold but above this still go to review as possible matches.
+DEFAULT_REVIEW_FLOOR = 0.5
+
+# The pipeline brings Splink and DuckDB: loaded on first use, not by every `gawah` command.
+_PIPELINE_NAMES = frozenset(
+    {"DedupeResult", "DuckDBBackend", "ProposedMatch", "Reason", "SparkBackend", "dedupe"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PIPELINE_NAMES:
+        from gawah.link import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'gawah.link' has no attribute {name!r}")
+
+
 __all__ = [
+    "DEFAULT_REVIEW_FLOOR",
+    "DEFAULT_THRESHOLD",
     "DedupeResult",
     "DuckDBBackend",
     "PersonRecord",

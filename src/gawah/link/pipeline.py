@@ -22,6 +22,7 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.database_api import DatabaseAPI
 from splink.internals.splink_dataframe import SplinkDataFrame
 
+from gawah.link import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 from gawah.link.model import (
     FieldComparison,
     build_comparisons,
@@ -34,9 +35,6 @@ from gawah.link.records import FEATURE_COLUMNS, PersonRecord, feature_table
 
 log = logging.getLogger(__name__)
 
-DEFAULT_THRESHOLD = 0.9
-# Pairs below the clustering threshold but above this still go to review as possible matches.
-DEFAULT_REVIEW_FLOOR = 0.5
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "birth_year": pa.int64(),
