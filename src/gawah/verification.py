@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -13,7 +12,7 @@ from gawah.ledger.keys import load_public_key
 from gawah.ledger.timestamp import timestamp_problems
 from gawah.security.crypto import CryptoError
 from gawah.store.models import Checkpoint, EvidenceItem, LedgerEntry
-from gawah.vault.blobstore import CHUNK
+from gawah.vault.blobstore import hash_stream
 from gawah.workspace import Workspace
 
 
@@ -41,9 +40,7 @@ def verify_workspace(ws: Workspace, progress: Callable[[int, int], None] | None 
             label = f"evidence item #{item_id} ({sha256[:12]})"
             try:
                 with ws.blobs.open(sha256) as fh:
-                    digest = hashlib.sha256()
-                    while chunk := fh.read(CHUNK):
-                        digest.update(chunk)
+                    current, _ = hash_stream(fh)
             except FileNotFoundError:
                 report.problems.append(Problem(label, "the stored file is missing"))
                 continue
@@ -51,9 +48,9 @@ def verify_workspace(ws: Workspace, progress: Callable[[int, int], None] | None 
                 # A sealed file that no longer opens was altered (or sealed under another key).
                 report.problems.append(Problem(label, f"the stored file does not open: {exc}"))
                 continue
-            if digest.hexdigest() != sha256:
+            if current != sha256:
                 report.problems.append(
-                    Problem(label, f"the stored file changed: it now hashes to {digest.hexdigest()}")
+                    Problem(label, f"the stored file changed: it now hashes to {current}")
                 )
             report.files_checked += 1
             if progress:

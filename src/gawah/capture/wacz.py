@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from warcio.archiveiterator import ArchiveIterator
 
 from gawah.capture.record import iso_utc
+from gawah.vault.blobstore import hash_file
 
 WACZ_VERSION = "1.1.1"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
@@ -125,13 +126,8 @@ def cdxj_lines(warc_path: Path, filename: str) -> list[str]:
 
 
 def _sha256_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as stream:
-        while chunk := stream.read(BUFFER):
-            digest.update(chunk)
-            size += len(chunk)
-    return "sha256:" + digest.hexdigest(), size
+    sha256, size = hash_file(path)
+    return "sha256:" + sha256, size
 
 
 def _resource(path: str, data_hash: str, size: int) -> dict[str, Any]:

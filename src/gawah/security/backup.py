@@ -13,7 +13,6 @@ server or an object store keeps its own backups, and the command says so.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -35,6 +34,7 @@ from gawah.security.crypto import (
     open_chunks,
     seal_stream,
 )
+from gawah.vault.blobstore import hash_file
 from gawah.workspace import Workspace
 
 MAGIC = b"GAWAH-BACKUP-1\n"
@@ -55,11 +55,7 @@ class BackupSummary:
 
 
 def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return hash_file(path)[0]
 
 
 def ledger_state(ws: Workspace) -> tuple[int, str]:

@@ -33,7 +33,7 @@ from gawah.security.crypto import (
 from gawah.security.encrypted import attach_key
 from gawah.security.policy import Principal
 from gawah.store.engine import transaction
-from gawah.vault.blobstore import CHUNK, SHA256_RE, StoredBlob
+from gawah.vault.blobstore import SHA256_RE, StoredBlob, hash_file
 from gawah.workspace import Workspace
 
 SUFFIX = ".sealed"
@@ -79,13 +79,7 @@ class SealingBlobStore:
         # The hash names the sealed file and is bound into its seal, so it is computed first; the
         # file is then read again to seal it (never held in memory whole), and hashed again on
         # the way, in case it changed in between.
-        digest = hashlib.sha256()
-        size = 0
-        with path.open("rb") as src:
-            while chunk := src.read(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-        sha256 = digest.hexdigest()
+        sha256, size = hash_file(path)
         final = self.path(sha256)
         if final.is_file():
             return StoredBlob(sha256, size, self.key(sha256), created=False)

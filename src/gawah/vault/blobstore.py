@@ -38,15 +38,20 @@ class BlobStore(Protocol):
     def iter_hashes(self) -> Iterator[str]: ...
 
 
-def hash_file(path: Path) -> tuple[str, int]:
-    """SHA-256 and size of a file, streamed."""
+def hash_stream(stream: BinaryIO) -> tuple[str, int]:
+    """SHA-256 (hex) and size of what a binary stream holds, read in chunks (constant memory)."""
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
     return digest.hexdigest(), size
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file, streamed."""
+    with path.open("rb") as fh:
+        return hash_stream(fh)
 
 
 def _check_hash(sha256: str) -> str:
