@@ -10,8 +10,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gawah.security import audit, passwords, ratelimit, totp
 from gawah.security.audit import AuditKind
@@ -100,6 +101,7 @@ def enable_totp(user: User) -> str:
     """Give the user a new TOTP secret (returned to show once); sign-in then asks for a code."""
     secret = totp.new_secret()
     user.totp_secret = secret
+    user.totp_last_step = None  # steps used with the old secret say nothing about the new one
     return secret
 
 
@@ -115,6 +117,23 @@ class SignIn:
     user: User | None
     problem: str | None
     retry_after_s: int = 0
+
+
+def _claim_step(session: Session, user: User, step: int) -> bool:
+    """Mark `step` as used for `user`; False when another sign-in used it (or a later one) first.
+
+    One conditional UPDATE, so two requests racing with the same code cannot both succeed.
+    """
+    claimed = session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)
+    return True
 
 
 def sign_in(
@@ -149,8 +168,10 @@ def sign_in(
     elif user.totp_secret:
         if not code.strip():
             problem = "code_needed"
-        elif not totp.verify_code(user.totp_secret, code, now):
-            problem = "invalid"
+        else:
+            step = totp.accepted_step(user.totp_secret, code, now, user.totp_last_step)
+            if step is None or not _claim_step(session, user, step):
+                problem = "invalid"
     if problem == "code_needed":
         # A right password without its code is neither a success nor a failure to count.
         return SignIn(None, problem)

@@ -5,6 +5,10 @@ the unlocked data key (`attach_key`), and every value is written as `gwh1:` + ba
 bytes, bound to its table and column; a workspace without a data key stores the text as it is.
 Reading a sealed value without the key says so plainly instead of showing ciphertext.
 
+`EncryptedJSON` does the same for a JSON column: the sealed value is kept as a JSON string, so the
+column keeps its JSON type on both databases and rows written before the workspace was encrypted
+read as they were.
+
 A sealed column cannot be searched or sorted in SQL: that is the price of a seized laptop
 revealing nothing.
 """
@@ -12,9 +16,10 @@ revealing nothing.
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
-from sqlalchemy import Text
+from sqlalchemy import JSON, Text
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -73,3 +78,27 @@ class EncryptedText(TypeDecorator[str]):
         if value is None:
             return None
         return open_text(engine_key(dialect), str(value), self.table, self.column)
+
+
+class EncryptedJSON(TypeDecorator[Any]):
+    """JSON sealed under the workspace data key, stored in the column as one JSON string."""
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, table: str, column: str) -> None:
+        super().__init__()
+        self.table = table
+        self.column = column
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        key = engine_key(dialect)
+        if value is None or key is None:
+            return value
+        plain = json.dumps(value, sort_keys=True, ensure_ascii=False)
+        return seal_text(key, plain, self.table, self.column)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, str) and value.startswith(PREFIX):
+            return json.loads(open_text(engine_key(dialect), value, self.table, self.column))
+        return value

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from gawah.security.encrypted import EncryptedText
+from gawah.security.encrypted import EncryptedJSON, EncryptedText
 from gawah.store.types import UTCDateTime
 from gawah.store.vocab import Confidentiality, IncidentStatus, ReviewStatus
 
@@ -88,6 +88,8 @@ class User(Timestamped, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Sealed in encrypted workspaces: a copied database must not give away second factors.
     totp_secret: Mapped[str | None] = mapped_column(EncryptedText("users", "totp_secret"))
+    # The last time step (30 s) whose code was accepted: a code seen once is refused again.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     locale: Mapped[str] = mapped_column(String(8), default="en")
     show_graphic_media: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -119,7 +121,9 @@ class EvidenceItem(Confidential, Timestamped, Base):
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     media_type: Mapped[str] = mapped_column(String(120), default="application/octet-stream")
-    original_filename: Mapped[str] = mapped_column(String(1000))
+    # File names, the collector's notes and what tools read (EXIF places, authors) can name a
+    # witness: sealed in encrypted workspaces, like the text below.
+    original_filename: Mapped[str] = mapped_column(EncryptedText("evidence_items", "original_filename"))
     storage_key: Mapped[str] = mapped_column(String(200))
     derived_from_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id"), index=True)
     derivation: Mapped[str | None] = mapped_column(String(80))
@@ -127,14 +131,18 @@ class EvidenceItem(Confidential, Timestamped, Base):
     # What the collector says (kept apart from what tools read out of the file).
     collected_at: Mapped[dt.datetime | None]
     collected_by: Mapped[str | None] = mapped_column(String(200))
-    collector_notes: Mapped[str] = mapped_column(Text, default="")
+    collector_notes: Mapped[str] = mapped_column(
+        EncryptedText("evidence_items", "collector_notes"), default=""
+    )
     # How Gawah received it.
     acquired_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     acquired_by: Mapped[str] = mapped_column(String(200), default="")
     acquisition_method: Mapped[str] = mapped_column(String(80), default="file-ingest")
     acquisition_tool: Mapped[str] = mapped_column(String(200), default="")
     # What tools read out of the file (EXIF, PDF info, …).
-    tool_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    tool_metadata: Mapped[dict[str, Any]] = mapped_column(
+        EncryptedJSON("evidence_items", "tool_metadata"), default=dict
+    )
 
     derived_from: Mapped[EvidenceItem | None] = relationship(remote_side=[id])
     source: Mapped[Source | None] = relationship()
@@ -149,10 +157,11 @@ class Document(Confidential, Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     evidence_item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"), unique=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
-    title: Mapped[str] = mapped_column(String(1000), default="")
+    # Testimony: the text (and the title guessed from its first line) sealed in encrypted workspaces.
+    title: Mapped[str] = mapped_column(EncryptedText("documents", "title"), default="")
     language: Mapped[str] = mapped_column(String(8), default="und", index=True)
     published: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText("documents", "text"))
     text_sha256: Mapped[str] = mapped_column(String(64))
     reader: Mapped[str] = mapped_column(String(120))
     ingested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -191,7 +200,7 @@ class Incident(Confidential, Reviewed, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(500), default="")
-    summary: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(EncryptedText("incidents", "summary"), default="")
     start_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     date_precision: Mapped[str | None] = mapped_column(String(8))
@@ -287,7 +296,7 @@ class Person(Confidential, Reviewed, Timestamped, Base):
     former_service: Mapped[str | None] = mapped_column(String(40))
     # A protected witness is known by a pseudonym; the real name (if kept) is confidential.
     is_pseudonym: Mapped[bool] = mapped_column(Boolean, default=False)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(EncryptedText("persons", "notes"), default="")
 
     involvements: Mapped[list[Involvement]] = relationship(back_populates="person")
 
@@ -317,7 +326,7 @@ class Claim(Confidential, Reviewed, Timestamped, Base):
     speaker: Mapped[str] = mapped_column(String(300))
     affiliation: Mapped[str | None] = mapped_column(String(300))
     stance: Mapped[str] = mapped_column(String(20), default="other")
-    quote: Mapped[str] = mapped_column(Text, default="")
+    quote: Mapped[str] = mapped_column(EncryptedText("claims", "quote"), default="")
     stated_on: Mapped[dt.date | None] = mapped_column(Date)
 
     document: Mapped[Document | None] = relationship()
@@ -342,9 +351,9 @@ class Case(Timestamped, Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="missing", index=True)
     last_seen_on: Mapped[dt.date | None] = mapped_column(Date)
-    last_seen_place: Mapped[str | None] = mapped_column(String(300))
+    last_seen_place: Mapped[str | None] = mapped_column(EncryptedText("cases", "last_seen_place"))
     last_seen_by: Mapped[str | None] = mapped_column(EncryptedText("cases", "last_seen_by"))
-    circumstances: Mapped[str] = mapped_column(Text, default="")
+    circumstances: Mapped[str] = mapped_column(EncryptedText("cases", "circumstances"), default="")
     reporter_name: Mapped[str | None] = mapped_column(EncryptedText("cases", "reporter_name"))
     reporter_contact: Mapped[str | None] = mapped_column(EncryptedText("cases", "reporter_contact"))
     confidentiality: Mapped[str] = mapped_column(
@@ -363,7 +372,7 @@ class Span(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
-    quote: Mapped[str] = mapped_column(Text)
+    quote: Mapped[str] = mapped_column(EncryptedText("spans", "quote"))
     target_type: Mapped[str] = mapped_column(String(20))
     target_id: Mapped[int] = mapped_column(Integer)
     field: Mapped[str | None] = mapped_column(String(40))
@@ -386,10 +395,10 @@ class CustodyEvent(Base):
     event: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(200))
     occurred_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    place: Mapped[str | None] = mapped_column(String(300))
+    place: Mapped[str | None] = mapped_column(EncryptedText("custody_events", "place"))
     tool: Mapped[str | None] = mapped_column(String(200))
     method: Mapped[str | None] = mapped_column(String(200))
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(EncryptedText("custody_events", "notes"), default="")
 
     evidence_item: Mapped[EvidenceItem] = relationship()
 
@@ -440,8 +449,9 @@ class RegistryChange(Base):
     action: Mapped[str] = mapped_column(String(24))
     actor: Mapped[str] = mapped_column(String(200))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Snapshots of persons and cases hold names and contacts: sealed in encrypted workspaces.
+    before: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("registry_changes", "before"))
+    after: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("registry_changes", "after"))
     note: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_registry_changes_subject", "subject_type", "subject_id"),)
@@ -475,7 +485,7 @@ class ElementAssessment(Confidential, Base):
     provision: Mapped[str] = mapped_column(String(40))
     element: Mapped[str] = mapped_column(String(40))
     finding: Mapped[str] = mapped_column(String(24), default="not_examined")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(EncryptedText("element_assessments", "notes"), default="")
     evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
     assessed_by: Mapped[str] = mapped_column(String(200))
     assessed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -676,10 +686,10 @@ class CaseStatusChange(Base):
     previous_status: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     # Where the news came from: "a released detainee", "the family", "provincial hospital list".
-    source: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(EncryptedText("case_status_changes", "source"), default="")
     recorded_by: Mapped[str] = mapped_column(String(200))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(EncryptedText("case_status_changes", "note"), default="")
 
 
 class CaseIntake(Base):

@@ -74,7 +74,8 @@ def _summary(doc: Document, item: EvidenceItem, characters: int) -> DocumentSumm
         sha256=item.sha256,
         filename=item.original_filename,
         media_type=item.media_type,
-        characters=characters,
+        # Counted here: in an encrypted workspace SQL's length() would count the sealed form.
+        characters=len(doc.text) if doc.text is not None else characters,
         confidentiality=doc.confidentiality,
     )
 
