@@ -520,7 +520,7 @@ class CommandRelation(Confidential, Timestamped, Base):
     superior_id: Mapped[int] = mapped_column(Integer)
     subordinate_type: Mapped[str] = mapped_column(String(8))
     subordinate_id: Mapped[int] = mapped_column(Integer)
-    relation: Mapped[str] = mapped_column(String(24))
+    relation: Mapped[str] = mapped_column(String(40))
     incident_id: Mapped[int | None] = mapped_column(
         ForeignKey("incidents.id", ondelete="SET NULL"), index=True
     )
@@ -734,3 +734,16 @@ class PersonMatch(Base):
         UniqueConstraint("person_id", "other_id", name="uq_person_matches_pair"),
         CheckConstraint("person_id < other_id", name="ordered_pair"),
     )
+
+
+class ActUnit(Base):
+    """A unit named as perpetrator of an act ("the perpetrator of act Y was unit Z"), with the
+    document that says so; several units may share one act (a joint operation)."""
+
+    __tablename__ = "act_units"
+
+    act_id: Mapped[int] = mapped_column(ForeignKey("acts.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True, index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
