@@ -76,8 +76,8 @@ def test_a_new_secret_starts_afresh(workspace: Workspace) -> None:
         enable_totp(user)
         user.totp_last_step = totp.time_step(T0) + 10
     with transaction(workspace.sessions) as session:
-        user = find_user(session, "karim")
-        assert user is not None
-        secret = enable_totp(user)
+        again = find_user(session, "karim")
+        assert again is not None
+        secret = enable_totp(again)
     with transaction(workspace.sessions) as session:
         assert sign_in(session, "karim", PASSWORD, totp.code_at(secret, T0), "192.0.2.8", now=T0).user

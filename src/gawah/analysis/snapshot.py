@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
@@ -25,6 +26,8 @@ import duckdb
 import pyarrow as pa
 from sqlalchemy import Engine, String, cast, func, select
 
+from gawah.config import KEYS_DIR
+from gawah.security.crypto import is_encrypted
 from gawah.store.models import Act, Incident, IncidentPlace, Place, RegistryChange
 from gawah.store.vocab import Confidentiality, IncidentStatus, ReviewStatus
 
@@ -340,5 +343,47 @@ def for_workspace(
     engine: Engine, workspace_root: Path, *, cached: bool = True, refresh: bool = False
 ) -> duckdb.DuckDBPyConnection:
     """The snapshot of a workspace: its cache file (rebuilt first with `refresh`), or (cached=False)
-    a fresh one in memory."""
+    a fresh one in memory.
+
+    An encrypted workspace keeps no snapshot on disk: dates, districts and counts of confidential
+    incidents would lie there in the clear. Its snapshot is held in this process's memory instead
+    (rebuilt when the registry changes), and a cache file left from before is deleted.
+    """
+    if is_encrypted(workspace_root / KEYS_DIR):
+        discard_cache(workspace_root)
+        if not cached:
+            return in_memory(engine)
+        return _held(engine, workspace_root, refresh=refresh)
     return open_snapshot(engine, cache_path(workspace_root) if cached else None, refresh=refresh)
+
+
+def discard_cache(workspace_root: Path) -> None:
+    """Delete the workspace's snapshot file (and DuckDB's write-ahead log beside it), if any."""
+    path = cache_path(workspace_root)
+    for leftover in (path, Path(str(path) + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+
+
+# Snapshots of encrypted workspaces, one per workspace folder: (fingerprint, in-memory database).
+_HELD: dict[Path, tuple[str, duckdb.DuckDBPyConnection]] = {}
+_HELD_LOCK = threading.Lock()
+
+
+def _held(engine: Engine, workspace_root: Path, *, refresh: bool) -> duckdb.DuckDBPyConnection:
+    """A connection (the caller closes it) on the in-memory snapshot of an encrypted workspace."""
+    from gawah.analysis.stats import precompute
+
+    key = workspace_root.resolve()
+    stamp = fingerprint(engine)
+    with _HELD_LOCK:
+        held = _HELD.get(key)
+        if refresh or held is None or held[0] != stamp:
+            con = duckdb.connect(":memory:")
+            load(con, engine)
+            precompute(con, [READERSHIPS[:1], READERSHIPS[:2], READERSHIPS])
+            if held is not None:
+                held[1].close()
+            held = _HELD[key] = (stamp, con)
+        # A cursor is a connection of its own on the same database: closing it leaves the snapshot.
+        return held[1].cursor()

@@ -18,7 +18,9 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
+
+from sqlalchemy import event
 
 from gawah.security.audit import AuditKind, record
 from gawah.security.crypto import (
@@ -139,5 +141,16 @@ def unlock_workspace(ws: Workspace, passphrase: str, *, actor: Principal | None 
             record(session, AuditKind.KEY_REJECTED, "denied", who, detail="wrong passphrase for the data key")
         raise
     attach_key(ws.engine, data_key)
+    if ws.engine.dialect.name == "sqlite":
+        # Deleted and overwritten rows (a search entry rewritten, a redacted note) would otherwise
+        # stay readable in the file's free pages; SQLite zeroes them with secure_delete.
+        event.listen(ws.engine, "connect", _secure_delete)
+        ws.engine.dispose()
     ws.blobs = SealingBlobStore(ws.settings.evidence_dir, data_key)
     return True
+
+
+def _secure_delete(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()

@@ -199,7 +199,8 @@ class Incident(Confidential, Reviewed, Timestamped, Base):
     __tablename__ = "incidents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(500), default="")
+    # A candidate's title repeats its document's title (the testimony's first line): sealed too.
+    title: Mapped[str] = mapped_column(EncryptedText("incidents", "title"), default="")
     summary: Mapped[str] = mapped_column(EncryptedText("incidents", "summary"), default="")
     start_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -452,7 +453,7 @@ class RegistryChange(Base):
     # Snapshots of persons and cases hold names and contacts: sealed in encrypted workspaces.
     before: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("registry_changes", "before"))
     after: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("registry_changes", "after"))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(EncryptedText("registry_changes", "note"), default="")
 
     __table_args__ = (Index("ix_registry_changes_subject", "subject_type", "subject_id"),)
 

@@ -1,5 +1,5 @@
-"""document titles, file names, custody and last-seen places as TEXT (sealed values are longer); the last
-accepted TOTP time step per user (a code is accepted once)
+"""document and incident titles, file names, custody and last-seen places as TEXT (sealed values
+are longer); the last accepted TOTP time step per user (a code is accepted once)
 
 Revision ID: 0009_sealed_text_totp_step
 Revises: 0008_sealed_columns
@@ -19,6 +19,7 @@ depends_on = None
 # (table, column, its former length, nullable)
 WIDENED = [
     ("documents", "title", 1000, False),
+    ("incidents", "title", 500, False),
     ("evidence_items", "original_filename", 1000, False),
     ("custody_events", "place", 300, True),
     ("cases", "last_seen_place", 300, True),
