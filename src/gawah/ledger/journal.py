@@ -14,17 +14,19 @@ import base64
 import datetime as dt
 import hashlib
 import json
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from gawah.ledger.checkpoint import checkpoint_of, sign_checkpoint, verify_checkpoint
 from gawah.ledger.merkle import MerkleLog, VerificationError, leaf_hash
 from gawah.ledger.proofs import ProvedEntry, inclusion_proofs_document
-from gawah.ledger.verifier import INCLUSION_FORMAT
+from gawah.ledger.verifier import EMPTY_ROOT, INCLUSION_FORMAT, NODE_PREFIX
 from gawah.store.models import (
     AuditEvent,
     Checkpoint,
@@ -257,84 +259,241 @@ class Problem:
         return f"{self.what}: {self.detail}"
 
 
+# Entries checked per round trip by `verify_journal`: enough to make the per-query cost vanish,
+# few enough that a batch of records (documents carry their text) stays small in memory.
+VERIFY_BATCH = 5_000
+
+SubjectRef = tuple[str, int]
+
+
+def _evidence_entries(session: Session, ids: Collection[int]) -> Iterator[tuple[int, bytes]]:
+    parent = aliased(EvidenceItem)
+    rows = session.execute(
+        select(EvidenceItem, parent.sha256)
+        .outerjoin(parent, parent.id == EvidenceItem.derived_from_id)
+        .where(EvidenceItem.id.in_(ids))
+    )
+    for item, parent_sha256 in rows:
+        yield item.id, evidence_entry(item, parent_sha256)
+
+
+def _custody_entries(session: Session, ids: Collection[int]) -> Iterator[tuple[int, bytes]]:
+    rows = session.execute(
+        select(CustodyEvent, EvidenceItem.sha256)
+        .outerjoin(EvidenceItem, EvidenceItem.id == CustodyEvent.evidence_item_id)
+        .where(CustodyEvent.id.in_(ids))
+    )
+    for event, sha256 in rows:
+        yield event.id, custody_entry(event, sha256 or "")
+
+
+def _document_entries(session: Session, ids: Collection[int]) -> Iterator[tuple[int, bytes]]:
+    rows = session.execute(
+        select(Document, EvidenceItem.sha256)
+        .outerjoin(EvidenceItem, EvidenceItem.id == Document.evidence_item_id)
+        .where(Document.id.in_(ids))
+    )
+    for document, sha256 in rows:
+        yield document.id, document_entry(document, sha256 or "")
+
+
+def _registry_change_entries(session: Session, ids: Collection[int]) -> Iterator[tuple[int, bytes]]:
+    for change in session.scalars(select(RegistryChange).where(RegistryChange.id.in_(ids))):
+        yield change.id, registry_change_entry(change)
+
+
+def _audit_entries(session: Session, ids: Collection[int]) -> Iterator[tuple[int, bytes]]:
+    for event in session.scalars(select(AuditEvent).where(AuditEvent.id.in_(ids))):
+        yield event.id, audit_entry(event)
+
+
+# One query per kind of record, however many of that kind a batch names.
+_RECOMPUTERS: dict[str, Callable[[Session, Collection[int]], Iterator[tuple[int, bytes]]]] = {
+    "evidence_item": _evidence_entries,
+    "custody_event": _custody_entries,
+    "document": _document_entries,
+    "registry_change": _registry_change_entries,
+    "audit_event": _audit_entries,
+}
+
+RECORDED_MODELS: tuple[
+    tuple[str, type[EvidenceItem | Document | CustodyEvent | RegistryChange | AuditEvent]], ...
+] = (
+    ("evidence_item", EvidenceItem),
+    ("document", Document),
+    ("custody_event", CustodyEvent),
+    ("registry_change", RegistryChange),
+    ("audit_event", AuditEvent),
+)
+
+
+def recompute_entries(session: Session, subjects: Collection[SubjectRef]) -> dict[SubjectRef, bytes]:
+    """The canonical bytes of each named record as it is now; a record that is gone is absent.
+
+    Raises VerificationError for a kind of record the ledger does not know.
+    """
+    ids_by_type: dict[str, set[int]] = defaultdict(set)
+    for subject_type, subject_id in subjects:
+        if subject_type not in _RECOMPUTERS:
+            raise VerificationError(f"unknown ledger subject {subject_type!r}")
+        ids_by_type[subject_type].add(subject_id)
+    current: dict[SubjectRef, bytes] = {}
+    for subject_type, ids in ids_by_type.items():
+        for subject_id, entry in _RECOMPUTERS[subject_type](session, ids):
+            current[(subject_type, subject_id)] = entry
+    return current
+
+
 def recompute_entry(session: Session, entry: LedgerEntry) -> bytes | None:
     """The canonical bytes of the record an entry names, as it is now (None if it is gone)."""
-    if entry.subject_type == "evidence_item":
-        item = session.get(EvidenceItem, entry.subject_id)
-        return None if item is None else evidence_entry(item, _sha_of(session, item.derived_from_id))
-    if entry.subject_type == "custody_event":
-        event = session.get(CustodyEvent, entry.subject_id)
-        if event is None:
-            return None
-        sha = _sha_of(session, event.evidence_item_id)
-        return custody_entry(event, sha or "")
-    if entry.subject_type == "document":
-        document = session.get(Document, entry.subject_id)
-        if document is None:
-            return None
-        return document_entry(document, _sha_of(session, document.evidence_item_id) or "")
-    if entry.subject_type == "registry_change":
-        change = session.get(RegistryChange, entry.subject_id)
-        return None if change is None else registry_change_entry(change)
-    if entry.subject_type == "audit_event":
-        audit = session.get(AuditEvent, entry.subject_id)
-        return None if audit is None else audit_entry(audit)
-    raise VerificationError(f"unknown ledger subject {entry.subject_type!r}")
+    subject = (entry.subject_type, entry.subject_id)
+    return recompute_entries(session, [subject]).get(subject)
 
 
-def verify_journal(session: Session, public_key: Ed25519PublicKey, origin: str) -> list[Problem]:
-    """Every entry against its record, every record against the log, every checkpoint against both."""
-    problems: list[Problem] = []
-    entries = session.scalars(select(LedgerEntry).order_by(LedgerEntry.leaf_index)).all()
-    for position, entry in enumerate(entries):
-        if entry.leaf_index != position:
-            problems.append(
-                Problem(f"ledger entry {position}", "missing: the log has a gap (an entry was deleted)")
+class TreeFrontier:
+    """The right border of an RFC 9162 tree being built leaf by leaf: the root of every size met
+    on the way, in O(log n) memory (a log rebuilt whole would hold 64 bytes per entry)."""
+
+    __slots__ = ("_hashes", "_heights", "size")
+
+    def __init__(self) -> None:
+        self._heights: list[int] = []
+        self._hashes: list[bytes] = []
+        self.size = 0
+
+    def append(self, leaf: bytes) -> None:
+        heights, hashes = self._heights, self._hashes
+        node, height = leaf, 0
+        # Each complete pair on the border closes into its parent, as the tree's size grows.
+        while heights and heights[-1] == height:
+            heights.pop()
+            node = hashlib.sha256(NODE_PREFIX + hashes.pop() + node).digest()
+            height += 1
+        heights.append(height)
+        hashes.append(node)
+        self.size += 1
+
+    def root(self) -> bytes:
+        if not self._hashes:
+            return EMPTY_ROOT
+        result = self._hashes[-1]
+        for left in reversed(self._hashes[:-1]):
+            result = hashlib.sha256(NODE_PREFIX + left + result).digest()
+        return result
+
+
+def _ledger_batches(session: Session, batch_size: int) -> Iterator[list[tuple[int, str, int, str]]]:
+    """The ledger's rows in leaf order, `batch_size` at a time (keyset paging: no OFFSET scans)."""
+    after = -1
+    while True:
+        rows = session.execute(
+            select(
+                LedgerEntry.leaf_index,
+                LedgerEntry.subject_type,
+                LedgerEntry.subject_id,
+                LedgerEntry.leaf_hash,
             )
-            break
-    recorded: set[tuple[str, int]] = set()
-    for entry in entries:
-        recorded.add((entry.subject_type, entry.subject_id))
-        current = recompute_entry(session, entry)
-        label = (
-            f"ledger entry {entry.leaf_index} ({entry.subject_type.replace('_', ' ')} #{entry.subject_id})"
-        )
-        if current is None:
-            problems.append(Problem(label, "the record it names was deleted"))
-        elif leaf_hash(current).hex() != entry.leaf_hash:
-            problems.append(Problem(label, "the record was changed after it was recorded"))
-    recorded_models: tuple[
-        tuple[str, type[EvidenceItem | Document | CustodyEvent | RegistryChange | AuditEvent]], ...
-    ] = (
-        ("evidence_item", EvidenceItem),
-        ("document", Document),
-        ("custody_event", CustodyEvent),
-        ("registry_change", RegistryChange),
-        ("audit_event", AuditEvent),
-    )
-    for subject_type, model in recorded_models:
-        for (row_id,) in session.execute(select(model.id)):
-            if (subject_type, row_id) not in recorded:
-                problems.append(
-                    Problem(
-                        f"{subject_type.replace('_', ' ')} #{row_id}",
-                        "not in the ledger (inserted outside Gawah)",
-                    )
-                )
+            .where(LedgerEntry.leaf_index > after)
+            .order_by(LedgerEntry.leaf_index)
+            .limit(batch_size)
+        ).all()
+        if not rows:
+            return
+        yield [(int(i), str(t), int(s), str(h)) for i, t, s, h in rows]
+        after = int(rows[-1][0])
 
-    log = MerkleLog.from_leaf_hashes(bytes.fromhex(e.leaf_hash) for e in entries)
-    for checkpoint in session.scalars(select(Checkpoint).order_by(Checkpoint.id)):
-        label = f"checkpoint #{checkpoint.id} (size {checkpoint.tree_size})"
+
+def verify_journal(
+    session: Session,
+    public_key: Ed25519PublicKey,
+    origin: str,
+    *,
+    batch_size: int = VERIFY_BATCH,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Problem]:
+    """Every entry against its record, every record against the log, every checkpoint against both.
+
+    Entries are read and checked `batch_size` at a time, their records loaded with one query per
+    kind of record per batch; the tree is kept as its right border only, so memory does not grow
+    with the number of entries (only with the problems found and the checkpoints signed).
+    `progress(done, total)` is called after each batch.
+    """
+    checkpoints = session.execute(
+        select(Checkpoint.id, Checkpoint.tree_size, Checkpoint.root_hash, Checkpoint.signed_note).order_by(
+            Checkpoint.id
+        )
+    ).all()
+    # Signatures first, so that the one pass over the entries knows which tree sizes to root.
+    signed_heads: list[tuple[str, int, str, int | None, bytes | None, str | None]] = []
+    for checkpoint_id, tree_size, root_hash, signed_note in checkpoints:
+        label = f"checkpoint #{checkpoint_id} (size {tree_size})"
         try:
-            signed = verify_checkpoint(checkpoint.signed_note, public_key, origin, origin=origin)
+            signed = verify_checkpoint(signed_note, public_key, origin, origin=origin)
         except VerificationError as exc:
-            problems.append(Problem(label, f"signature or format invalid: {exc}"))
+            signed_heads.append((label, tree_size, root_hash, None, None, str(exc)))
             continue
-        if signed.tree_size != checkpoint.tree_size or signed.root_hash.hex() != checkpoint.root_hash:
+        signed_heads.append((label, tree_size, root_hash, signed.tree_size, signed.root_hash, None))
+    wanted = {size for _, _, _, size, _, _ in signed_heads if size is not None}
+    roots: dict[int, bytes] = {0: EMPTY_ROOT} if 0 in wanted else {}
+
+    total = int(session.scalar(select(func.count()).select_from(LedgerEntry)) or 0) if progress else 0
+    problems: list[Problem] = []
+    frontier = TreeFrontier()
+    gap_found = False
+    for batch in _ledger_batches(session, max(1, batch_size)):
+        current = recompute_entries(session, {(t, s) for _, t, s, _ in batch if t in _RECOMPUTERS})
+        for leaf_index, subject_type, subject_id, stored_hash in batch:
+            position = frontier.size
+            if not gap_found and leaf_index != position:
+                problems.append(
+                    Problem(f"ledger entry {position}", "missing: the log has a gap (an entry was deleted)")
+                )
+                gap_found = True
+            label = f"ledger entry {leaf_index} ({subject_type.replace('_', ' ')} #{subject_id})"
+            try:
+                stored = bytes.fromhex(stored_hash)
+            except ValueError:
+                stored = b""
+            if len(stored) != 32:
+                problems.append(Problem(label, "its leaf hash is not a SHA-256 hash"))
+                stored = bytes(32)  # keeps the tree's shape; no signed root can match it
+            if subject_type not in _RECOMPUTERS:
+                problems.append(Problem(label, f"it names an unknown kind of record {subject_type!r}"))
+            else:
+                entry = current.get((subject_type, subject_id))
+                if entry is None:
+                    problems.append(Problem(label, "the record it names was deleted"))
+                elif leaf_hash(entry) != stored:
+                    problems.append(Problem(label, "the record was changed after it was recorded"))
+            frontier.append(stored)
+            if frontier.size in wanted:
+                roots[frontier.size] = frontier.root()
+        if progress:
+            progress(frontier.size, max(total, frontier.size))
+
+    for subject_type, model in RECORDED_MODELS:
+        # An anti-join in the database: no set of every recorded subject is held here.
+        ledgered = select(LedgerEntry.leaf_index).where(
+            LedgerEntry.subject_type == subject_type, LedgerEntry.subject_id == model.id
+        )
+        for row_id in session.scalars(select(model.id).where(~ledgered.exists()).order_by(model.id)):
+            problems.append(
+                Problem(
+                    f"{subject_type.replace('_', ' ')} #{row_id}",
+                    "not in the ledger (inserted outside Gawah)",
+                )
+            )
+
+    size = frontier.size
+    for label, tree_size, root_hash, signed_size, signed_root, error in signed_heads:
+        if signed_size is None or signed_root is None:
+            problems.append(Problem(label, f"signature or format invalid: {error}"))
+            continue
+        if signed_size != tree_size or signed_root.hex() != root_hash:
             problems.append(Problem(label, "the stored size or root differs from the signed note"))
-        if signed.tree_size > log.size:
-            problems.append(Problem(label, f"the log has only {log.size} entries: entries were deleted"))
-        elif log.root(signed.tree_size) != signed.root_hash:
+        if signed_size > size:
+            problems.append(Problem(label, f"the log has only {size} entries: entries were deleted"))
+        elif roots.get(signed_size) != signed_root:
             problems.append(
                 Problem(
                     label, "the log no longer matches: entries were edited, deleted, inserted or reordered"
