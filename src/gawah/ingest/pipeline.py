@@ -21,6 +21,7 @@ from gawah.extract.metadata import guess_published, guess_title
 from gawah.ingest import ocr
 from gawah.ingest.readers import ReadDocument, ReadError, media_type_of, read_path
 from gawah.ledger.journal import record_custody, record_document, record_evidence
+from gawah.registry.search import index_document
 from gawah.store.models import Document, EvidenceItem
 from gawah.vault.blobstore import BlobStore, hash_file
 from gawah.vault.metadata import read_tool_metadata, sniff_media_type
@@ -356,6 +357,8 @@ class Ingestor:
         record_document(session, document)
         if self.on_document is not None:
             self.on_document(session, document, read)
+        # Searchable as soon as it is stored, with the candidates just drawn from it.
+        index_document(session, document)
         return document
 
 

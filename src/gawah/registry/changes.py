@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from gawah.ledger.journal import record_registry_change
+from gawah.registry.search import refresh_entries
 from gawah.store.models import (
     Act,
     Claim,
@@ -84,6 +85,8 @@ SOURCE_FIELDS = ("document_id", "source_id", "independent", "credibility", "repe
 CLAIM_FIELDS = ("speaker", "affiliation", "stance", "quote", "stated_on", "review_status", "confidentiality")
 PERSON_FIELDS = ("name", "review_status", "confidentiality")
 DATE_FIELDS = frozenset({"start_date", "end_date", "stated_on"})
+# Changes to these records change what search finds (a person's name is searched in its incidents).
+SEARCHED_SUBJECTS = frozenset({"incident", "claim", "person"})
 
 
 def _fields(row: object, names: tuple[str, ...]) -> dict[str, Any]:
@@ -147,6 +150,9 @@ def record(
         note=note,
     )
     record_registry_change(session, change)
+    if subject_type in SEARCHED_SUBJECTS:
+        # The search index follows every decision in the same transaction: found right after.
+        refresh_entries(session, subject_type, [subject_id])
     return change
 
 
