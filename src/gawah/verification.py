@@ -1,19 +1,27 @@
-"""`gawah verify`: re-hash every stored file and every ledger entry, and check every checkpoint."""
+"""`gawah verify`: re-hash every stored file and every ledger entry, and check every checkpoint.
+
+Everything is read in batches (stored files by item id, ledger entries by leaf index), so the
+memory a run needs does not grow with the size of the record.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from gawah.ledger.journal import Problem, verify_journal
+from gawah.ledger.journal import VERIFY_BATCH, Problem, verify_journal
 from gawah.ledger.keys import load_public_key
 from gawah.ledger.timestamp import timestamp_problems
 from gawah.security.crypto import CryptoError
 from gawah.store.models import Checkpoint, EvidenceItem, LedgerEntry
 from gawah.vault.blobstore import hash_stream
 from gawah.workspace import Workspace
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -31,13 +39,47 @@ class VerificationReport:
         return not self.problems
 
 
-def verify_workspace(ws: Workspace, progress: Callable[[int, int], None] | None = None) -> VerificationReport:
+def _stored_items(session: Session, batch_size: int) -> Iterator[tuple[int, str]]:
+    """(id, sha256) of every evidence item in id order, a batch per query (keyset paging)."""
+    after = 0
+    while True:
+        rows = session.execute(
+            select(EvidenceItem.id, EvidenceItem.sha256)
+            .where(EvidenceItem.id > after)
+            .order_by(EvidenceItem.id)
+            .limit(batch_size)
+        ).all()
+        if not rows:
+            return
+        for item_id, sha256 in rows:
+            yield int(item_id), str(sha256)
+        after = int(rows[-1][0])
+
+
+def _unrecorded_files(ws: Workspace, session: Session, batch_size: int) -> Iterator[str]:
+    """Stored files that no evidence item records, asked of the database a batch at a time."""
+    hashes = ws.blobs.iter_hashes()
+    while batch := list(islice(hashes, batch_size)):
+        known = set(session.scalars(select(EvidenceItem.sha256).where(EvidenceItem.sha256.in_(batch))))
+        yield from (sha256 for sha256 in batch if sha256 not in known)
+
+
+def verify_workspace(
+    ws: Workspace,
+    progress: Progress | None = None,
+    *,
+    ledger_progress: Progress | None = None,
+    batch_size: int = VERIFY_BATCH,
+) -> VerificationReport:
+    """Check the workspace. `progress(done, total)` follows the files re-hashed, `ledger_progress`
+    the ledger entries checked."""
     report = VerificationReport()
     with ws.sessions() as session:
-        items = session.execute(select(EvidenceItem.id, EvidenceItem.sha256).order_by(EvidenceItem.id)).all()
-        known = {sha for _, sha in items}
-        for done, (item_id, sha256) in enumerate(items, start=1):
+        total_items = int(session.scalar(select(func.count()).select_from(EvidenceItem)) or 0)
+        for done, (item_id, sha256) in enumerate(_stored_items(session, batch_size), start=1):
             label = f"evidence item #{item_id} ({sha256[:12]})"
+            if progress:
+                progress(done - 1, total_items)
             try:
                 with ws.blobs.open(sha256) as fh:
                     current, _ = hash_stream(fh)
@@ -49,24 +91,27 @@ def verify_workspace(ws: Workspace, progress: Callable[[int, int], None] | None 
                 report.problems.append(Problem(label, f"the stored file does not open: {exc}"))
                 continue
             if current != sha256:
-                report.problems.append(
-                    Problem(label, f"the stored file changed: it now hashes to {current}")
-                )
+                report.problems.append(Problem(label, f"the stored file changed: it now hashes to {current}"))
             report.files_checked += 1
-            if progress:
-                progress(done, len(items))
-        for sha256 in ws.blobs.iter_hashes():
-            if sha256 not in known:
-                # An ingest killed between writing the file and committing its record leaves this;
-                # nothing recorded depends on it, and ingesting the file again adopts it.
-                report.notes.append(
-                    Problem(
-                        f"stored file {sha256[:12]}", "no evidence item records it (an interrupted ingest?)"
-                    )
-                )
+        if progress:
+            progress(total_items, total_items)
+        for sha256 in _unrecorded_files(ws, session, batch_size):
+            # An ingest killed between writing the file and committing its record leaves this;
+            # nothing recorded depends on it, and ingesting the file again adopts it.
+            report.notes.append(
+                Problem(f"stored file {sha256[:12]}", "no evidence item records it (an interrupted ingest?)")
+            )
 
         public_key = load_public_key(ws.settings.public_key_path)
-        report.problems.extend(verify_journal(session, public_key, ws.settings.log_origin))
+        report.problems.extend(
+            verify_journal(
+                session,
+                public_key,
+                ws.settings.log_origin,
+                batch_size=batch_size,
+                progress=ledger_progress,
+            )
+        )
         report.entries_checked = int(session.scalar(select(func.count()).select_from(LedgerEntry)) or 0)
         report.checkpoints_checked = int(session.scalar(select(func.count()).select_from(Checkpoint)) or 0)
         report.timestamps_checked, timestamp_problems_found = timestamp_problems(

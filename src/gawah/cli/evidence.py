@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
+from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from gawah.cli.common import (
     OutputFormat,
     WorkspaceOption,
     console,
+    err_console,
     fail,
     open_workspace,
     print_json,
@@ -32,12 +33,29 @@ evidence_app = typer.Typer(help="Evidence items: custody history and ledger proo
 
 def verify(workspace: WorkspaceOption = None, output: FormatOption = OutputFormat.TABLE) -> None:
     """Re-hash every stored file and ledger entry, check every signed checkpoint; exit 1 on any mismatch."""
+    # Progress goes to stderr, so that stdout holds only the report (a table or JSON).
     with (
         open_workspace(workspace) as ws,
-        Progress(console=console, transient=True, disable=output is OutputFormat.JSON) as progress,
+        Progress(
+            *Progress.get_default_columns(),
+            MofNCompleteColumn(),
+            console=err_console,
+            transient=True,
+            disable=output is OutputFormat.JSON,
+        ) as progress,
     ):
-        task = progress.add_task("Re-hashing evidence", total=None)
-        report = verify_workspace(ws, lambda done, total: progress.update(task, completed=done, total=total))
+        files = progress.add_task("Re-hashing stored files", total=None)
+        entries = progress.add_task("Checking ledger entries", total=None, start=False)
+
+        def entries_done(done: int, total: int) -> None:
+            progress.start_task(entries)
+            progress.update(entries, completed=done, total=total)
+
+        report = verify_workspace(
+            ws,
+            lambda done, total: progress.update(files, completed=done, total=total),
+            ledger_progress=entries_done,
+        )
     if output is OutputFormat.JSON:
         print_json(
             {
