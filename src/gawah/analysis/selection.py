@@ -2,8 +2,9 @@
 
 Confirmed means accepted by a reviewer, not retracted, and not merged into another incident (a
 merged event is counted once, under the incident it joined). Within them only accepted acts count.
-Filters: violation, province, district, perpetrator, incident status, period and the confidentiality
-levels the reader may see.
+Filters: violation, province, district, perpetrator, incident status, source (a `sources` row that
+reports the incident), period and the confidentiality levels the reader may see: the search's
+filters, and the perpetrator.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Selection:
     districts: tuple[str, ...] = ()
     perpetrators: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    sources: tuple[int, ...] = ()
     start: dt.date | None = None
     end: dt.date | None = None
     levels: tuple[str, ...] = field(default=ALL_LEVELS)
@@ -63,6 +65,7 @@ class Selection:
             ("status", self.statuses),
         ):
             items.extend((name, v) for v in values)
+        items.extend(("source", str(s)) for s in self.sources)
         if self.start:
             items.append(("from", self.start.isoformat()))
         if self.end:
@@ -124,6 +127,7 @@ def make_selection(
     districts: list[str] | tuple[str, ...] | None = None,
     perpetrators: list[str] | tuple[str, ...] | None = None,
     statuses: list[str] | tuple[str, ...] | None = None,
+    sources: list[int] | tuple[int, ...] | None = None,
     period: str | None = None,
     start: str | dt.date | None = None,
     end: str | dt.date | None = None,
@@ -142,6 +146,7 @@ def make_selection(
         districts=_clean(districts),
         perpetrators=_clean(perpetrators),
         statuses=_clean(statuses),
+        sources=tuple(dict.fromkeys(int(s) for s in sources or ())),
         start=None if first == dt.date.min else first,
         end=None if last == dt.date.max else last,
         levels=levels,
@@ -177,6 +182,10 @@ def counted_sql(selection: Selection) -> tuple[str, list[Any]]:
                     f"OR {_in(f'lower(p.{column}_pcode)', values, params, fold=True)})"
                 )
         inc.append("i.id IN (SELECT p.incident_id FROM incident_places p WHERE " + " AND ".join(where) + ")")
+    if selection.sources:
+        params.extend(selection.sources)
+        marks = ", ".join("?" for _ in selection.sources)
+        inc.append(f"i.id IN (SELECT s.incident_id FROM incident_sources s WHERE s.source_id IN ({marks}))")
     act = [_in("a.confidentiality", selection.levels or ("none",), params)]
     if selection.violations:
         act.append(_in("a.violation", selection.violations, params))

@@ -8,6 +8,8 @@ downloaded) into Arrow columns and handed to an in-process DuckDB.
 Pulling a million incidents takes seconds, so the snapshot is kept in a DuckDB file in the workspace
 (`cache/analysis.duckdb`) with a fingerprint of the tables it was made from; it is rebuilt only when
 the fingerprint changes (see `fingerprint`); `--no-cache` on the commands reads the registry afresh.
+A change is applied incrementally when it can be (only the incidents touched since the snapshot are
+read again, see `gawah.analysis.refresh`), and by a full rebuild otherwise.
 """
 
 from __future__ import annotations
@@ -28,14 +30,14 @@ from sqlalchemy import Engine, String, cast, func, select
 
 from gawah.config import KEYS_DIR
 from gawah.security.crypto import is_encrypted
-from gawah.store.models import Act, Incident, IncidentPlace, Place, RegistryChange
+from gawah.store.models import Act, Incident, IncidentPlace, IncidentSource, Place, RegistryChange
 from gawah.store.vocab import Confidentiality, IncidentStatus, ReviewStatus
 
 READERSHIPS = tuple(c.value for c in Confidentiality)
 CACHE_DIR = "cache"
 CACHE_FILE = "analysis.duckdb"
 # The layout of the snapshot; a change makes every older cache file stale.
-SNAPSHOT_LAYOUT = 3
+SNAPSHOT_LAYOUT = 4
 _BATCH = 200_000
 
 _INCIDENT_COLUMNS: dict[str, pa.DataType] = {
@@ -66,6 +68,7 @@ _PLACE_COLUMNS: dict[str, pa.DataType] = {
     "district": pa.string(),
     "pcode": pa.string(),
 }
+_SOURCE_COLUMNS: dict[str, pa.DataType] = {"incident_id": pa.int64(), "source_id": pa.int64()}
 
 
 def fingerprint(engine: Engine) -> str:
@@ -115,7 +118,8 @@ def _counted() -> Any:
     )
 
 
-def _queries() -> tuple[Any, Any, Any]:
+def _queries(only: Sequence[int] | None = None) -> tuple[Any, Any, Any, Any]:
+    """The registry's rows for the snapshot: all confirmed incidents, or those among `only`."""
     # Dates and JSON come as text and are parsed by DuckDB: far faster than per-row Python objects.
     incidents = select(
         Incident.id,
@@ -149,7 +153,18 @@ def _queries() -> tuple[Any, Any, Any]:
         .join(Incident, Incident.id == IncidentPlace.incident_id)
         .where(_counted())
     )
-    return incidents, acts, places
+    sources = (
+        select(IncidentSource.incident_id, IncidentSource.source_id)
+        .join(Incident, Incident.id == IncidentSource.incident_id)
+        .where(_counted(), IncidentSource.source_id.is_not(None))
+        .distinct()
+    )
+    if only is not None:
+        incidents = incidents.where(Incident.id.in_(only))
+        acts = acts.where(Incident.id.in_(only))
+        places = places.where(Incident.id.in_(only))
+        sources = sources.where(Incident.id.in_(only))
+    return incidents, acts, places, sources
 
 
 @cache
@@ -240,9 +255,10 @@ _PLACE_SQL = (
 )
 
 
-def load(con: duckdb.DuckDBPyConnection, engine: Engine) -> None:
-    """Copy the registry's counting columns from `engine` into tables of `con`."""
-    incidents, acts, places = _queries()
+def load(con: duckdb.DuckDBPyConnection, engine: Engine, only: Sequence[int] | None = None) -> None:
+    """Copy the registry's counting columns from `engine` into tables of `con` (for the incidents
+    among `only`, when given)."""
+    incidents, acts, places, sources = _queries(only)
     _create(
         con,
         "incidents",
@@ -260,6 +276,9 @@ def load(con: duckdb.DuckDBPyConnection, engine: Engine) -> None:
     )
     con.unregister("place_codes")
     con.execute("DROP TABLE raw_places")
+    _create(
+        con, "incident_sources", _nonempty(_batches(engine, sources, _SOURCE_COLUMNS), _SOURCE_COLUMNS), "*"
+    )
 
 
 def _nonempty(tables: Iterator[pa.Table], columns: dict[str, pa.DataType]) -> Iterator[pa.Table]:
@@ -285,10 +304,15 @@ def _build_file(path: Path, engine: Engine, stamp: str) -> None:
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # DuckDB creates the file itself; mkstemp only reserved a private name.
+    from gawah.analysis import refresh
+
     try:
         con = duckdb.connect(str(tmp))
         try:
+            # Read before the rows, so that whatever changes while they are read is read again later.
+            marks = refresh.high_water_marks(engine)
             load(con, engine)
+            refresh.record_state(con, engine, marks)
             from gawah.analysis.stats import precompute
 
             # The unfiltered answer for each readership (public; up to restricted; everything).
@@ -334,8 +358,13 @@ def open_snapshot(
     if cache_file is None:
         return in_memory(engine)
     stamp = fingerprint(engine)
-    if refresh or _stamp_of(cache_file) != stamp:
+    if refresh:
         _build_file(cache_file, engine, stamp)
+    elif _stamp_of(cache_file) != stamp:
+        from gawah.analysis import refresh as incremental
+
+        if not incremental.update(cache_file, engine, stamp):
+            _build_file(cache_file, engine, stamp)
     return duckdb.connect(str(cache_file), read_only=True)
 
 

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from gawah.analysis.selection import Selection, counted_sql
 
@@ -277,33 +278,50 @@ def group_members(
 
 # The dashboard's first view and a plain `gawah stats` ask for every confirmed incident a reader may
 # see, unfiltered; those answers are computed once per snapshot, for each readership.
-_PRECOMPUTED_GROUPS = "precomputed_groups"
-_PRECOMPUTED_TOTALS = "precomputed_totals"
+PRECOMPUTED_GROUPS = "precomputed_groups"
+PRECOMPUTED_TOTALS = "precomputed_totals"
 
 
 def _levels_key(levels: tuple[str, ...]) -> str:
     return ",".join(sorted(levels))
 
 
-def precompute(con: duckdb.DuckDBPyConnection, readerships: list[tuple[str, ...]]) -> None:
-    """Store the unfiltered statistics of each readership (levels) in the snapshot `con`."""
-    con.execute(
-        f"CREATE TABLE {_PRECOMPUTED_GROUPS} (levels VARCHAR, dimension VARCHAR, ord INTEGER, key VARCHAR, "
-        "parent VARCHAR, incidents BIGINT, acts BIGINT, ex BIGINT, lo BIGINT, ap BIGINT, un BIGINT)"
+GROUP_COLUMNS = "levels, dimension, ord, key, parent, incidents, acts, ex, lo, ap, un"
+TOTAL_COLUMNS = "levels, incidents, acts, ex, lo, ap, un"
+_TEXT_COLUMNS = ("levels", "dimension", "key", "parent")
+
+
+def rows_table(rows: list[list[Any]], columns: str) -> pa.Table:
+    """Rows of a precomputed table as Arrow columns (DuckDB inserts these far faster than row by row)."""
+    names = columns.split(", ")
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    return pa.table(
+        {
+            name: pa.array(values[n], pa.string() if name in _TEXT_COLUMNS else pa.int64())
+            for n, name in enumerate(names)
+        }
     )
-    con.execute(
-        f"CREATE TABLE {_PRECOMPUTED_TOTALS} (levels VARCHAR, incidents BIGINT, acts BIGINT, ex BIGINT, "
-        "lo BIGINT, ap BIGINT, un BIGINT)"
-    )
+
+
+def unfiltered_rows(
+    con: duckdb.DuckDBPyConnection, readerships: list[tuple[str, ...]]
+) -> tuple[list[list[Any]], list[list[Any]]]:
+    """The unfiltered statistics of each readership as rows of the precomputed tables (totals, groups).
+
+    Every figure is a sum over incidents (an incident adds 1 to each of its keys, and its acts and
+    victims), so the rows of two disjoint sets of incidents add up to the rows of their union: the
+    snapshot's refresh subtracts the old rows of the incidents that changed and adds their new ones.
+    """
+    totals: list[list[Any]] = []
+    groups: list[list[Any]] = []
     for levels in readerships:
         stats = compute(con, Selection(levels=levels))
         key = _levels_key(levels)
         v = stats.victims
-        con.execute(
-            f"INSERT INTO {_PRECOMPUTED_TOTALS} VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [key, stats.incidents, stats.acts, v.exact, v.lower_bounded, v.approximate, v.acts_without_count],
+        totals.append(
+            [key, stats.incidents, stats.acts, v.exact, v.lower_bounded, v.approximate, v.acts_without_count]
         )
-        rows = [
+        groups.extend(
             [
                 key,
                 dim,
@@ -317,13 +335,30 @@ def precompute(con: duckdb.DuckDBPyConnection, readerships: list[tuple[str, ...]
                 g.victims.approximate,
                 g.victims.acts_without_count,
             ]
-            for dim, groups in stats.groups.items()
-            for n, g in enumerate(groups)
-        ]
-        if rows:
-            con.executemany(
-                f"INSERT INTO {_PRECOMPUTED_GROUPS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-            )
+            for dim, rows in stats.groups.items()
+            for n, g in enumerate(rows)
+        )
+    return totals, groups
+
+
+def precompute(con: duckdb.DuckDBPyConnection, readerships: list[tuple[str, ...]]) -> None:
+    """Store the unfiltered statistics of each readership (levels) in the snapshot `con`."""
+    con.execute(
+        f"CREATE TABLE {PRECOMPUTED_GROUPS} (levels VARCHAR, dimension VARCHAR, ord INTEGER, key VARCHAR, "
+        "parent VARCHAR, incidents BIGINT, acts BIGINT, ex BIGINT, lo BIGINT, ap BIGINT, un BIGINT)"
+    )
+    con.execute(
+        f"CREATE TABLE {PRECOMPUTED_TOTALS} (levels VARCHAR, incidents BIGINT, acts BIGINT, ex BIGINT, "
+        "lo BIGINT, ap BIGINT, un BIGINT)"
+    )
+    totals, groups = unfiltered_rows(con, readerships)
+    for table, rows, columns in (
+        (PRECOMPUTED_TOTALS, totals, TOTAL_COLUMNS),
+        (PRECOMPUTED_GROUPS, groups, GROUP_COLUMNS),
+    ):
+        con.register("precomputed", rows_table(rows, columns))
+        con.execute(f"INSERT INTO {table} SELECT {columns} FROM precomputed")
+        con.unregister("precomputed")
 
 
 def _unfiltered(selection: Selection) -> bool:
@@ -337,13 +372,13 @@ def _precomputed(
         return None
     key = _levels_key(selection.levels)
     try:
-        total = con.execute(f"SELECT * FROM {_PRECOMPUTED_TOTALS} WHERE levels = ?", [key]).fetchone()
+        total = con.execute(f"SELECT * FROM {PRECOMPUTED_TOTALS} WHERE levels = ?", [key]).fetchone()
     except duckdb.CatalogException:
         return None
     if total is None:
         return None
     rows = con.execute(
-        f"SELECT dimension, key, parent, incidents, acts, ex, lo, ap, un FROM {_PRECOMPUTED_GROUPS} "
+        f"SELECT dimension, key, parent, incidents, acts, ex, lo, ap, un FROM {PRECOMPUTED_GROUPS} "
         "WHERE levels = ? ORDER BY dimension, ord",
         [key],
     ).fetchall()
