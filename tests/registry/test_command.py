@@ -298,3 +298,38 @@ def test_bulk_refuses_what_it_cannot_do(workspace: Workspace, reports: Reports) 
     with workspace.sessions() as s:
         assert s.get(Incident, reports.ngo_incident).confidentiality == "restricted"  # type: ignore[union-attr]
         assert s.scalar(select(func.count()).select_from(Document)) == 3
+
+
+def test_command_line_units_relate_chain_and_bulk(workspace: Workspace, reports: Reports) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from gawah.cli import app
+
+    runner = CliRunner()
+    root = str(workspace.settings.root)
+
+    def run(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, [*args, "--workspace", root])
+        assert result.exit_code == code, result.output
+        return result.output
+
+    assert "unit 1 added" in run("units", "add", "Invented Corps", "--perpetrator", "taliban", "--actor", "a")
+    run("units", "add", "Invented Brigade", "--province", "Baghlan", "--actor", "a")
+    run("units", "relate", "unit:2", "subordinate_of", "unit:1", "--from", "2022-01-01", "--actor", "a")
+    assert "circle" in run("units", "relate", "unit:2", "commands", "unit:1", code=2)
+    assert "already recorded" in run("units", "relate", "unit:1", "commands", "unit:2", code=2)
+    chain_up = json.loads(run("units", "chain", "2", "--format", "json"))
+    assert [(c["depth"], c["superior"]["name"]) for c in chain_up] == [(1, "Invented Corps")]
+    assert json.loads(run("units", "chain", "2", "--on", "2021-06-01", "--format", "json")) == []
+    ids = f"{reports.ngo_incident},{reports.news_incident}"
+    stale = run("incidents", "bulk", "--ids", ids, "--unit", "2", "--versions", f"{reports.ngo_incident}:7", code=2)
+    assert "nothing was changed" in stale
+    done = json.loads(run("incidents", "bulk", "--ids", ids, "--unit", "2", "--format", "json", "--actor", "a"))
+    assert [d["changed"] for d in done["incidents"]] == [["perpetrator_unit"]] * 2
+    shown = json.loads(run("units", "show", "2", "--format", "json"))
+    assert {i["id"] for i in shown["incidents"]} == {reports.ngo_incident, reports.news_incident}
+    responsible = json.loads(run("units", "responsible", str(reports.ngo_incident), "--format", "json"))
+    assert [r["name"] for r in responsible["responsible"]] == ["Invented Brigade", "Invented Corps"]
+    assert "Invented Corps" in run("units", "list")

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "gawah.cli.documents",
     "gawah.cli.extract",
     "gawah.cli.registry",
+    "gawah.cli.command",
     "gawah.cli.evidence",
     "gawah.cli.capture",
     "gawah.cli.bundle",

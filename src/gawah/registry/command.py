@@ -445,8 +445,8 @@ def relate(
     """Keep "`subject` `relation` `obj`" (person:7 commands unit:3; unit:3 subordinate_of unit:1).
 
     Refused: a party related to itself, an unknown relation or party, a period that ends before
-    it starts, an order or failure without its incident, and a ``commands`` relation that would
-    close a cycle in the hierarchy.
+    it starts, an order or failure without its incident, the same relation again for a time it
+    already covers, and a ``commands`` relation that would close a cycle in the hierarchy.
     """
     kind = relation.strip().lower()
     if kind in INVERSES:
@@ -469,8 +469,17 @@ def relate(
     if document_id is not None and session.get(Document, document_id) is None:
         raise NotFound(f"no document {document_id}")
     new = Edge(0, subject, obj, kind, (start_date, end_date), incident_id, document_id)
+    edges = load_edges(session)
+    for edge in edges:
+        if (edge.superior, edge.subordinate, edge.relation, edge.incident_id) == (
+            subject,
+            obj,
+            kind,
+            incident_id,
+        ) and intersect(edge.period, new.period) is not None:
+            raise CommandError(f"{subject} {kind} {obj} is already recorded (relation {edge.id})")
     if kind == COMMANDS:
-        cycle = find_cycle(load_edges(session), new)
+        cycle = find_cycle(edges, new)
         if cycle is not None:
             raise CommandError(
                 f"{subject} cannot command {obj}: the hierarchy would go round in a circle "
