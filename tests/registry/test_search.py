@@ -143,8 +143,8 @@ SECRET_NAME = "Zarlashta Wardakzai"  # an invented witness, sealed in persons.na
 SECRET_WORD = "Sepidbargan"  # an invented village, only in a confidential document
 
 
-def test_blind_index_in_an_encrypted_workspace(tmp_path: Path) -> None:
-    settings = init_workspace(tmp_path / "ws", name="sealed")
+def test_blind_index_in_an_encrypted_workspace(tmp_path: Path, database_url: str | None) -> None:
+    settings = init_workspace(tmp_path / "ws", name="sealed", database_url=database_url)
     create_data_key(settings.keys_dir, PASSPHRASE, n=2**10)
     with Workspace.open(settings.root) as ws:
         assert unlock_workspace(ws, PASSPHRASE)
@@ -183,6 +183,8 @@ def test_blind_index_in_an_encrypted_workspace(tmp_path: Path) -> None:
             assert SECRET_WORD.lower() not in entries and "testimony" not in entries
             assert blind_token(key, "wardakzai") in entries and "wardakzai" not in entries
             assert "kabul" in entries  # a public record stays readable
+    if database_url is not None:
+        return
     # The copied database file (with its journal) never holds the sealed name.
     database = b"".join(p.read_bytes() for p in settings.root.rglob("gawah.sqlite3*") if p.is_file())
     assert database

@@ -390,7 +390,7 @@ def _pg_tsquery(words: list[str], key: bytes | None) -> tuple[str, dict[str, str
         params[f"w{i}"] = word
         params[f"b{i}"] = blind_token(key, word)
         parts.append(f"(plainto_tsquery('simple', :w{i}) || plainto_tsquery('simple', :b{i}))")
-    return " && ".join(parts), params
+    return "(" + " && ".join(parts) + ")", params
 
 
 @dataclass
