@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from starlette.routing import Mount, Route
 
 from gawah.security.policy import Action, Principal, authorize
-from gawah.store.models import AuditEvent, Document
+from gawah.store.models import AuditEvent, Claim, Document
 from gawah.store.vocab import Role
 from gawah.web.app import create_app
 from gawah.web.auth import ACTION_ATTRIBUTE, PUBLIC
@@ -46,6 +46,7 @@ def endpoints(ws: WebWorkspace) -> list[tuple[str, str, Action | str]]:
         assert isinstance(route, APIRoute)
         url = route.path.replace("{document_id}", str(ws.english_id)).replace("{code}", "fa")
         url = url.replace("{kind}", "act").replace("{act_id}", str(ws.act_id))
+        url = url.replace("{claim_id}", str(ws.claim_id))
         # Other parameters: any value the route accepts; a missing record is a 404, not a refusal.
         url = re.sub(r"\{[a-z_]+\}", "1", url)
         found.extend((method, url, route_action(route)) for method in sorted(route.methods or ()))
@@ -80,6 +81,7 @@ def test_every_route_answers_as_the_policy_says(web_workspace: WebWorkspace, rol
         session.execute(
             update(Document).where(Document.id == web_workspace.english_id).values(confidentiality="public")
         )
+        session.execute(update(Claim).where(Claim.id == web_workspace.claim_id).values(confidentiality="public"))
     routes = endpoints(web_workspace)
     assert {url for _, url, _ in routes} >= {
         "/",
