@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from gawah.cli.common import WorkspaceOption, console, fail, open_workspace, read_passphrase
-from gawah.config import resolve_workspace_dir
+from gawah.config import DATABASE_URL_ENV, resolve_workspace_dir
 from gawah.security.backup import BackupError, backup, restore
 from gawah.security.crypto import CryptoError, change_passphrase
 
@@ -40,11 +40,22 @@ def backup_command(
 def restore_command(
     archive: Annotated[Path, typer.Argument(help="An archive written by `gawah backup`.")],
     directory: Annotated[Path, typer.Argument(help="A new or empty folder for the workspace.")],
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar=DATABASE_URL_ENV,
+            help="For a backup of a PostgreSQL workspace: an empty database to restore the records "
+            "into (read from the environment, to keep its password out of the shell history). "
+            "Without it they go into the new folder's SQLite file.",
+            show_envvar=True,
+        ),
+    ] = None,
 ) -> None:
     """Unpack a backup into a new folder, checking every file; then run `gawah verify` there."""
     passphrase = read_passphrase("Backup passphrase")
     try:
-        summary = restore(archive, directory, passphrase)
+        summary = restore(archive, directory, passphrase, database_url=database_url)
     except (BackupError, CryptoError) as exc:
         fail(str(exc))
     console.print(

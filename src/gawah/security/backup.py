@@ -7,8 +7,10 @@ AES-256-GCM under a key that scrypt derives from the backup passphrase (`crypto.
 chunks cannot be reordered, dropped or cut off unnoticed). Restoring checks every hash before
 the folder becomes a workspace.
 
-Only workspaces on SQLite with a local evidence folder are backed up this way: a PostgreSQL
-server or an object store keeps its own backups, and the command says so.
+A workspace on PostgreSQL is backed up the same way, its database as a portable dump
+(`gawah.security.dbdump`: one consistent snapshot, every value exactly as stored), and restored
+into a new, empty PostgreSQL database (`database_url`) or, without one, into the SQLite file of
+the restored folder. Evidence in an object store is not copied: back up the bucket itself.
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ import os
 import sqlite3
 import tarfile
 import tempfile
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from gawah.config import DATABASE_FILE, KEYS_DIR, SETTINGS_FILE, load_settings
+import tomli_w
+
+from gawah.config import DATABASE_FILE, KEYS_DIR, SETTINGS_FILE, load_settings, sqlite_url
 from gawah.ledger.journal import load_log
 from gawah.security.crypto import (
     SCRYPT_N,
@@ -34,12 +39,15 @@ from gawah.security.crypto import (
     open_chunks,
     seal_stream,
 )
+from gawah.security.dbdump import DumpError, dump_to_file, load_from_file
 from gawah.vault.blobstore import hash_file
 from gawah.workspace import Workspace
 
 MAGIC = b"GAWAH-BACKUP-1\n"
 CHUNK = 1 << 20  # for hashing files
 MANIFEST = "manifest.json"
+# The database of a workspace on a server, as a portable dump (in place of the SQLite file).
+DATABASE_DUMP = "database.jsonl"
 
 
 class BackupError(Exception):
@@ -67,22 +75,21 @@ def ledger_state(ws: Workspace) -> tuple[int, str]:
 
 def _stage(ws: Workspace, staging: Path) -> BackupSummary:
     settings = ws.settings
-    if not settings.is_sqlite:
-        raise BackupError(
-            "this workspace's records are on a database server: back it up with the server's own tools"
-        )
     if settings.storage_backend != "local":
         raise BackupError("this workspace's evidence is in an object store: back up the bucket itself")
     root = settings.root
     (staging / SETTINGS_FILE).write_bytes((root / SETTINGS_FILE).read_bytes())
-    database = root / DATABASE_FILE
-    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    target = sqlite3.connect(staging / DATABASE_FILE)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
+    if settings.is_sqlite:
+        database = root / DATABASE_FILE
+        source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        target = sqlite3.connect(staging / DATABASE_FILE)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+    else:
+        dump_to_file(ws.engine, staging / DATABASE_DUMP)
     for folder in (settings.evidence_dir, settings.keys_dir):
         for path in sorted(folder.rglob("*")):
             if path.is_file():
@@ -161,8 +168,23 @@ def _files_in(folder: Path) -> Iterator[Path]:
     return (p for p in sorted(folder.rglob("*")) if p.is_file())
 
 
-def restore(archive: Path, target: Path, passphrase: str) -> BackupSummary:
-    """Unpack `archive` into the new or empty folder `target`, checking every file's hash."""
+def _point_settings(target: Path, database_url: str | None) -> None:
+    """Make the restored settings name the database the records were loaded into."""
+    path = target / SETTINGS_FILE
+    document = tomllib.loads(path.read_text(encoding="utf-8"))
+    document["database"] = {"url": database_url} if database_url else {"file": DATABASE_FILE}
+    path.write_text(tomli_w.dumps(document), encoding="utf-8")
+
+
+def restore(
+    archive: Path, target: Path, passphrase: str, *, database_url: str | None = None
+) -> BackupSummary:
+    """Unpack `archive` into the new or empty folder `target`, checking every file's hash.
+
+    The records of a workspace that was on PostgreSQL go into the empty database at
+    `database_url`, or into `target`'s own SQLite file when none is given; `database_url` is
+    refused for a backup of a SQLite workspace (its file is restored as it was).
+    """
     target = target.expanduser().resolve()
     if target.exists() and any(target.iterdir()):
         raise BackupError(f"{target} is not empty: restore into a new folder")
@@ -182,6 +204,17 @@ def restore(archive: Path, target: Path, passphrase: str) -> BackupSummary:
         for name, sha256 in files.items():
             if _sha256_file(unpacked / name) != sha256:
                 raise BackupError(f"{name} in the archive does not match its manifest hash")
+        dumped = DATABASE_DUMP in files
+        if database_url and not dumped:
+            raise BackupError("this backup holds a SQLite workspace: restore it without a database URL")
+        if dumped:
+            url = database_url or sqlite_url(unpacked / DATABASE_FILE)
+            try:
+                load_from_file(unpacked / DATABASE_DUMP, url)
+            except DumpError as exc:
+                raise BackupError(f"the records could not be restored: {exc}") from None
+            (unpacked / DATABASE_DUMP).unlink()
+            _point_settings(unpacked, database_url)
         target.mkdir(parents=True, exist_ok=True)
         for path in _files_in(unpacked):
             if path.name == MANIFEST and path.parent == unpacked:
@@ -193,5 +226,5 @@ def restore(archive: Path, target: Path, passphrase: str) -> BackupSummary:
             os.chmod(target / KEYS_DIR, 0o700)
     load_settings(target)  # the restored folder must read as a workspace
     ledger = manifest["ledger"]
-    total = sum((target / name).stat().st_size for name in files)
+    total = sum((target / name).stat().st_size for name in files if (target / name).is_file())
     return BackupSummary(len(files), total, int(ledger["size"]), str(ledger["root"]))
