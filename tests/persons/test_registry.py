@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from gawah.registry import cases, matching
 from gawah.registry.persons import PersonError, PersonInput, add_person, person_view, validate
+from gawah.security.intake import IntakeOpener
 from gawah.store.models import Act, CaseIntake, Incident, Involvement, Person, PersonMatch, RegistryChange
 from gawah.workspace import Workspace
 
@@ -59,7 +60,9 @@ def test_validation_names_the_field_and_moves_scripts() -> None:
     assert pseudonym.confidentiality == "confidential"
 
 
-def test_a_report_opens_a_confidential_case_with_history_and_a_family_code(workspace: Workspace) -> None:
+def test_a_report_opens_a_confidential_case_with_history_and_a_family_code(
+    workspace: Workspace, intake_public: bytes, intake_opener: IntakeOpener
+) -> None:
     with workspace.sessions.begin() as session:
         opened = cases.report_missing(
             session,
@@ -74,15 +77,22 @@ def test_a_report_opens_a_confidential_case_with_history_and_a_family_code(works
                 reporter_relationship="brother",
             ),
             address="203.0.113.9",
+            intake_public=intake_public,
         )
     assert opened.reference.startswith("GW-") and len(opened.code) == 14
     with workspace.sessions.begin() as session:
         person = session.get(Person, opened.person_id)
         assert person is not None and person.confidentiality == "confidential"
         assert person.review_status == "candidate"
-        view = cases.case_view(session, opened.case_id)
+        sealed = cases.case_view(session, opened.case_id)
+        assert sealed.sealed and not sealed.opened and sealed.reporter_contact is None
+        view = cases.case_view(session, opened.case_id, intake_opener)
         assert view.confidentiality == "confidential" and view.status == "missing"
         assert view.reporter_contact == CONTACT and view.reporter_relationship == "brother"
+        assert (
+            view.circumstances == "taken at a checkpoint"
+            and view.person_as_reported["name"] == "Mohammad Zaman"
+        )
         intake = session.scalar(select(CaseIntake).where(CaseIntake.case_id == opened.case_id))
         assert intake is not None and opened.code not in (intake.code_hash or "")
         cases.set_status(session, opened.case_id, "detained", source="a released detainee", actor="analyst-a")
@@ -106,9 +116,13 @@ def test_a_report_opens_a_confidential_case_with_history_and_a_family_code(works
         assert cases.family_view(session, "GW-0000-0000", opened.code) is None
 
 
-def test_family_lookups_and_public_reports_are_rate_limited(workspace: Workspace) -> None:
+def test_family_lookups_and_public_reports_are_rate_limited(
+    workspace: Workspace, intake_public: bytes
+) -> None:
     with workspace.sessions.begin() as session:
-        opened = cases.report_missing(session, OTHER, cases.CaseInput(), address="198.51.100.1")
+        opened = cases.report_missing(
+            session, OTHER, cases.CaseInput(), address="198.51.100.1", intake_public=intake_public
+        )
     for _ in range(5):
         with workspace.sessions.begin() as session:
             view, limit = cases.family_lookup(session, opened.reference, "WRONG-CODE-0000", "198.51.100.2")
@@ -118,9 +132,13 @@ def test_family_lookups_and_public_reports_are_rate_limited(workspace: Workspace
         assert view is None and limit.blocked  # even the right code waits once the reference is locked
     with workspace.sessions.begin() as session:
         for _ in range(cases.INTAKE_PER_ADDRESS - 1):
-            cases.report_missing(session, OTHER, cases.CaseInput(), address="198.51.100.1")
+            cases.report_missing(
+                session, OTHER, cases.CaseInput(), address="198.51.100.1", intake_public=intake_public
+            )
         with pytest.raises(cases.TooManyReports):
-            cases.report_missing(session, OTHER, cases.CaseInput(), address="198.51.100.1")
+            cases.report_missing(
+                session, OTHER, cases.CaseInput(), address="198.51.100.1", intake_public=intake_public
+            )
 
 
 def test_a_new_person_is_matched_across_scripts_and_spellings(workspace: Workspace) -> None:

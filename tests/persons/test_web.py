@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from gawah.registry import matching
 from gawah.registry.persons import PersonInput, add_person
-from gawah.store.models import AuditEvent, Case, Person, PersonMatch
+from gawah.security.intake import INTAKE_PASSPHRASE_ENV
+from gawah.store.models import AuditEvent, Case, CaseSubmission, Person, PersonMatch
 from gawah.store.vocab import Role
 from gawah.web.app import create_app
 from gawah.workspace import Workspace
+from tests.persons.conftest import INTAKE_PASSPHRASE
 from tests.web.conftest import signed_in_client
 
 CONTACT = "+93 70 111 2222 (invented)"
@@ -56,7 +59,9 @@ def _report(client: TestClient, **changes: str) -> tuple[str, str]:
     return reference[1], code[-1]
 
 
-def test_a_relative_reports_and_later_sees_only_status_and_dates(workspace: Workspace) -> None:
+def test_a_relative_reports_and_later_sees_only_status_and_dates(
+    workspace: Workspace, intake_public: bytes
+) -> None:
     with workspace.sessions.begin() as session:
         add_person(
             session,
@@ -70,7 +75,10 @@ def test_a_relative_reports_and_later_sees_only_status_and_dates(workspace: Work
     with workspace.sessions() as session:
         case = session.scalar(select(Case).where(Case.reference == reference))
         assert case is not None and case.confidentiality == "confidential"
-        assert case.reporter_contact == CONTACT and case.status == "missing"
+        # The report is sealed to the intake key: nothing of the family in the case's columns.
+        assert case.reporter_contact is None and case.reporter_name is None and case.status == "missing"
+        assert case.circumstances == "" and case.last_seen_place is None
+        assert session.scalar(select(CaseSubmission.sealed).where(CaseSubmission.case_id == case.id))
         person = session.get(Person, case.person_id)
         assert person is not None and person.confidentiality == "confidential"
         assert person.review_status == "candidate" and person.name_native == "محمد زمان"
@@ -92,7 +100,9 @@ def test_a_relative_reports_and_later_sees_only_status_and_dates(workspace: Work
     assert wrong.status_code == 404 and "Missing" not in wrong.text.split("<main")[1]
 
 
-def test_family_forms_refuse_posts_without_their_token_or_from_another_site(workspace: Workspace) -> None:
+def test_family_forms_refuse_posts_without_their_token_or_from_another_site(
+    workspace: Workspace, intake_public: bytes
+) -> None:
     client = TestClient(create_app(workspace), base_url="https://testserver")
     assert client.post("/family/report", data={**REPORT, "csrf": "forged"}).status_code == 400
     form = client.get("/family/report")
@@ -108,7 +118,11 @@ def test_family_forms_refuse_posts_without_their_token_or_from_another_site(work
         assert session.scalars(select(Case)).all() == []
 
 
-def test_staff_read_a_case_with_a_reason_and_record_a_status(workspace: Workspace) -> None:
+def test_staff_read_a_case_with_a_reason_and_record_a_status(
+    workspace: Workspace, intake_public: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server was given the intake passphrase: the case page opens the family's report.
+    monkeypatch.setenv(INTAKE_PASSPHRASE_ENV, INTAKE_PASSPHRASE)
     public = TestClient(create_app(workspace), base_url="https://testserver")
     reference, _code = _report(public)
     with workspace.sessions() as session:
@@ -174,3 +188,32 @@ def test_a_reviewer_decides_proposed_matches(workspace: Workspace) -> None:
         assert f'href="/persons/{b_id}"' in person
     with signed_in_client(workspace, Role.VIEWER) as viewer:
         assert viewer.get("/matches", follow_redirects=False).status_code == 403
+
+
+def test_a_sealed_report_stays_sealed_on_the_case_page_without_the_intake_key(
+    workspace: Workspace, intake_public: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(INTAKE_PASSPHRASE_ENV, raising=False)
+    reference, _code = _report(TestClient(create_app(workspace), base_url="https://testserver"))
+    with workspace.sessions() as session:
+        case_id = session.scalar(select(Case.id).where(Case.reference == reference))
+    with signed_in_client(workspace, Role.INVESTIGATOR) as investigator:
+        page = investigator.get(f"/cases/{case_id}", params={"reason": "review of a new report"})
+        assert page.status_code == 200 and reference in page.text
+        assert CONTACT not in page.text and "Invented Relative" not in page.text
+        assert "gawah cases show" in page.text
+    # Nothing the family sent that identifies them lies readable in the database's files.
+    workspace.engine.dispose()
+    raw = b"".join(f.read_bytes() for f in workspace.settings.root.rglob("*") if f.is_file())
+    assert b"Mohammad Zaman" in raw or not workspace.settings.is_sqlite  # the search reaches the data
+    for secret in (CONTACT, "Invented Relative", "Pul-e Khumri", "taken from the bus"):
+        assert secret.encode() not in raw
+
+
+def test_the_public_form_waits_for_an_intake_key_in_a_plain_workspace(workspace: Workspace) -> None:
+    client = TestClient(create_app(workspace), base_url="https://testserver")
+    form = client.get("/family/report")
+    refused = client.post("/family/report", data={**REPORT, "csrf": _token(form.text)})
+    assert refused.status_code == 503 and CONTACT not in refused.text.split("<form")[0]
+    with workspace.sessions() as session:
+        assert session.scalars(select(Case)).all() == []

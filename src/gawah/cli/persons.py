@@ -1,14 +1,18 @@
 """`gawah persons ...`, `gawah cases ...`: persons named the Afghan way, missing-person cases, matches.
 
-Adding a person compares it at once with every other person recorded (`--no-match` to skip);
-`gawah persons match` compares everyone. The reporter's contact is never printed by a list, only
-by `gawah cases show`, which needs the confidential read.
+Adding a person compares it at once with the persons that share a blocking key with it
+(`--no-match` to skip); `gawah persons match` compares everyone (`--queue`: only the persons the
+web form queued). `gawah persons import-list` imports a received list (detainees, …) as a source.
+The reporter's contact is never printed by a list, only by `gawah cases show`, which needs the
+confidential read; a family's report is sealed to the intake key and read with
+`gawah cases show REF --unseal` (the intake passphrase, or the data key of an encrypted workspace).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,14 +23,28 @@ from gawah.cli.common import (
     OutputFormat,
     WorkspaceOption,
     console,
+    err_console,
     fail,
     open_workspace,
     print_json,
+    read_passphrase,
 )
-from gawah.registry import cases, matching
-from gawah.registry.changes import RegistryError, deciding
+from gawah.registry import cases, lists, matching
+from gawah.registry.changes import NotFound, RegistryError, deciding
 from gawah.registry.persons import PersonInput, add_person, list_persons, person_view
+from gawah.security.crypto import CryptoError, WrongPassphrase
+from gawah.security.encrypted import engine_key
+from gawah.security.intake import (
+    DATA_KEY,
+    INTAKE_PASSPHRASE_ENV,
+    IntakeOpener,
+    create_intake_key,
+    has_intake_key,
+    open_intake_key,
+    protection,
+)
 from gawah.store.vocab import Confidentiality
+from gawah.workspace import Workspace
 
 persons_app = typer.Typer(
     help="Persons: add, list, show, compare and decide proposed matches.", no_args_is_help=True
@@ -147,15 +165,70 @@ def match_all(
     review_floor: Annotated[
         float, typer.Option(min=0.01, max=1.0, help="Lowest probability proposed.")
     ] = 0.5,
+    queue: Annotated[
+        bool, typer.Option("--queue", help="Only the persons waiting in the queue (e.g. family reports).")
+    ] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Compare every person with every other; store new proposals (decided pairs stay decided)."""
+    """Compare every person with every other (or only the queued ones); store new proposals."""
     with open_workspace(workspace) as ws:
+        if queue:
+            compared = matching.match_queued(ws.sessions)
+            ws.sign_checkpoint()
+            console.print(f"{compared} queued person(s) compared")
+            return
         with deciding(ws.sessions) as session:
             proposed = matching.propose_matches(session, review_floor=review_floor)
             count = len(proposed)
+            # Everyone was compared: nothing waits any more.
+            matching.clear_queue(session)
         ws.sign_checkpoint()
     console.print(f"{count} pair(s) proposed or refreshed for review")
+
+
+@persons_app.command("import-list")
+def import_list(
+    file: Annotated[
+        Path, typer.Argument(help="CSV: id, name or name_native, father_name, …, status, place, date.")
+    ],
+    source: Annotated[str, typer.Option("--source", help="The list's name, to cite it by (unique).")],
+    sent_by: Annotated[str, typer.Option(help="Who sent the list.")] = "",
+    received_on: Annotated[str, typer.Option(help="When it was received (YYYY-MM-DD).")] = "",
+    kind: Annotated[str, typer.Option(help="detainees, missing, killed, released or other.")] = "detainees",
+    confidentiality: Annotated[str, typer.Option(help="public, restricted or confidential.")] = "restricted",
+    match: Annotated[bool, typer.Option(help="Compare the entries with everyone at once.")] = True,
+    actor: ActorOption = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Import a received list whole (or nothing, naming the bad line); entries are matched with everyone."""
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}")
+    meta = lists.ListSource(
+        name=source,
+        sent_by=sent_by,
+        received_on=_date(received_on),
+        kind=kind,
+        filename=file.name,
+        confidentiality=confidentiality,
+    )
+    with open_workspace(workspace) as ws:
+        try:
+            with deciding(ws.sessions) as session:
+                imported = lists.import_list(session, raw, meta, _actor(actor))
+                matching.enqueue(session, list(imported.person_ids))
+        except RegistryError as exc:
+            fail(f"{file}: {exc}; nothing was imported")
+        if match:
+            matching.match_queued(ws.sessions)
+        ws.sign_checkpoint()
+        with ws.sessions() as session:
+            proposed = matching.proposals_involving(session, imported.person_ids)
+    console.print(
+        f"list {imported.list_id} {imported.name!r}: {len(imported.person_ids)} entries imported "
+        f"(sha256 {imported.sha256[:16]}…); {proposed} possible match(es) proposed for review"
+    )
 
 
 @persons_app.command("matches")
@@ -290,20 +363,90 @@ def cases_list(
     console.print(table)
 
 
+def _opener(ws: Workspace, unseal: bool) -> IntakeOpener | None:
+    keys = ws.settings.keys_dir
+    if not has_intake_key(keys):
+        return None
+    data_key = engine_key(ws.engine.dialect)
+    if protection(keys) == DATA_KEY:
+        return open_intake_key(keys, data_key=data_key) if data_key is not None else None
+    if not unseal:
+        return None
+    try:
+        return open_intake_key(
+            keys, passphrase=read_passphrase("Intake passphrase", env=INTAKE_PASSPHRASE_ENV)
+        )
+    except WrongPassphrase:
+        fail("wrong intake passphrase: the family's report stays sealed")
+    except CryptoError as exc:
+        fail(str(exc))
+
+
 @cases_app.command("show")
-def cases_show(case_id: int, workspace: WorkspaceOption = None) -> None:
-    """One case with its status history and reporter (JSON; a confidential read)."""
-    with open_workspace(workspace) as ws, ws.sessions() as session:
-        try:
-            view = cases.case_view(session, case_id)
-        except RegistryError as exc:
-            fail(str(exc))
+def cases_show(
+    case: Annotated[str, typer.Argument(help="The case's number or its reference (GW-…).")],
+    unseal: Annotated[
+        bool,
+        typer.Option(
+            "--unseal",
+            help=f"Open a family's sealed report with the intake passphrase ({INTAKE_PASSPHRASE_ENV}).",
+        ),
+    ] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """One case with its status history and reporter (JSON; a confidential read).
+
+    A family's report through the public form is sealed: in an encrypted workspace it opens with
+    the workspace; otherwise `--unseal` asks the intake passphrase.
+    """
+    with open_workspace(workspace) as ws:
+        opener = _opener(ws, unseal)
+        with ws.sessions() as session:
+            try:
+                case_id = int(case) if case.isdigit() else cases.case_by_reference(session, case).id
+                view = cases.case_view(session, case_id, opener)
+            except NotFound as exc:
+                fail(str(exc))
+            except RegistryError as exc:
+                fail(str(exc))
+            except CryptoError as exc:
+                fail(f"the family's report does not open: {exc}")
+    if view.sealed and not view.opened:
+        err_console.print(
+            "the family's report is sealed: add --unseal (and the intake passphrase) to read it",
+            highlight=False,
+        )
     print_json(
         {
             **{k: v for k, v in view.__dict__.items() if k != "history"},
             "history": [h.__dict__ for h in view.history],
         }
     )
+
+
+@cases_app.command("intake-key")
+def intake_key(workspace: WorkspaceOption = None) -> None:
+    """Make the workspace's intake key, to which families' reports are sealed.
+
+    In an encrypted workspace it is sealed under the data key (and is also made on the first
+    report); otherwise under an intake passphrase (GAWAH_INTAKE_PASSPHRASE, else asked), which
+    whoever reads families' reports needs.
+    """
+    with open_workspace(workspace) as ws:
+        keys = ws.settings.keys_dir
+        if has_intake_key(keys):
+            fail(f"this workspace already has an intake key ({keys})")
+        data_key = engine_key(ws.engine.dialect)
+        try:
+            if data_key is not None:
+                create_intake_key(keys, data_key=data_key)
+                console.print("Intake key made, sealed under the workspace data key.")
+            else:
+                passphrase = read_passphrase("New intake passphrase", env=INTAKE_PASSPHRASE_ENV, confirm=True)
+                create_intake_key(keys, passphrase=passphrase)
+                console.print("Intake key made, sealed under the intake passphrase: keep it safe.")
+        except CryptoError as exc:
+            fail(str(exc))
 
 
 @cases_app.command("status")

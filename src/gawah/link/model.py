@@ -8,7 +8,7 @@ actually fills are compared.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,29 +159,58 @@ def _as_splink(comparison: FieldComparison) -> CustomComparison:
                             comparison_description=comparison.title)
 
 
-def blocking_rules(columns: Mapping[str, bool]) -> list[BlockingRuleCreator]:
-    """Pairs worth scoring: records that share a name key with a second piece of evidence.
+def blocking_keys(columns: Mapping[str, bool]) -> list[tuple[str, ...]]:
+    """Pairs worth scoring: records equal on every column of one of these keys.
 
-    Afghan given names cluster heavily (many Mohammads), so a name key alone would make blocks
-    of thousands; each rule pairs it with the father's name, a year or a place.
+    Each key is a name key with a second piece of evidence: Afghan given names cluster heavily
+    (many Mohammads), so a name key alone would make blocks of thousands.
     """
     has = {c for c, filled in columns.items() if filled}
-    rules = [block_on("name_key", "father_key")] if "father_key" in has else [block_on("name_key")]
+    keys: list[tuple[str, ...]] = [("name_key", "father_key")] if "father_key" in has else [("name_key",)]
     # Not name and district alone: a common name in one district already makes millions of pairs.
     for other in ("birth_year", "birth_date", "village_key"):
         if other in has:
-            rules.append(block_on("name_key", other))
+            keys.append(("name_key", other))
     if "father_key" in has:
         for other in ("birth_year", "province_key", "birth_date"):
             if other in has:
-                rules.append(block_on("father_key", other))
+                keys.append(("father_key", other))
         if "name_native" in has:
-            rules.append(block_on("name_key_alt", "father_key"))
+            keys.append(("name_key_alt", "father_key"))
     if "id_number" in has:
-        rules.append(block_on("id_number"))
+        keys.append(("id_number",))
     if "birth_date" in has and "village_key" in has:
-        rules.append(block_on("birth_date", "village_key"))
-    return rules
+        keys.append(("birth_date", "village_key"))
+    return keys
+
+
+def blocking_rules(columns: Mapping[str, bool]) -> list[BlockingRuleCreator]:
+    """The blocking keys as Splink rules (the same pairs in DuckDB, Spark or in Python)."""
+    return [block_on(*key) for key in blocking_keys(columns)]
+
+
+def blocked_with(
+    rows: Sequence[Mapping[str, Any]], new_ids: Collection[str], keys: Sequence[tuple[str, ...]]
+) -> set[str]:
+    """Ids of the rows that share a blocking key with one of `new_ids` (those included).
+
+    What Splink's blocking would pair with the new records, found without scoring the others:
+    a new record needs comparing only with these.
+    """
+    wanted = set(new_ids)
+    out = set(wanted)
+    for key in keys:
+        values = {
+            tuple(row[c] for c in key)
+            for row in rows
+            if row["unique_id"] in wanted and all(row[c] is not None for c in key)
+        }
+        if not values:
+            continue
+        for row in rows:
+            if tuple(row[c] for c in key) in values:
+                out.add(str(row["unique_id"]))
+    return out
 
 
 def training_rules(columns: Mapping[str, bool]) -> list[BlockingRuleCreator]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
@@ -107,6 +107,8 @@ class RecordList:
 
     records: tuple[PersonRecord, ...]
     columns: frozenset[str]
+    # Columns outside the linkage contract that the caller asked to keep, one mapping per record.
+    kept: tuple[Mapping[str, str | None], ...] = ()
 
 
 def _decode(raw: bytes) -> str:
@@ -193,8 +195,10 @@ def _parse_row(row: Mapping[str, str | None], line: int) -> PersonRecord:
     return PersonRecord(**kwargs, birth_year=birth_year, age=age, sex=sex, line=line)
 
 
-def read_records(source: Path | bytes) -> RecordList:
+def read_records(source: Path | bytes, *, keep: Collection[str] = ()) -> RecordList:
     """Read a CSV list of persons (UTF-8, header row with `id`), all or nothing.
+
+    Columns named in `keep` (beyond the linkage contract) come back in `RecordList.kept`.
 
     Raises :class:`RecordError` naming the line for a missing `id` column, a list with no name
     column, bad encoding, a row with too many fields, a duplicate id, an empty name or an
@@ -218,6 +222,7 @@ def read_records(source: Path | bytes) -> RecordList:
     if len(set(seen_columns)) != len(seen_columns):
         raise RecordError("the header repeats a column name", 1)
     records: list[PersonRecord] = []
+    kept: list[Mapping[str, str | None]] = []
     first_line: dict[str, int] = {}
     line = 1
     try:
@@ -233,11 +238,12 @@ def read_records(source: Path | bytes) -> RecordList:
                 raise RecordError(f"duplicate id {record.id!r} (first on line {first_line[record.id]})", line)
             first_line[record.id] = line
             records.append(record)
+            kept.append({k: _clean(row.get(k)) for k in keep})
     except csv.Error as exc:
         raise RecordError(f"unreadable CSV ({exc})", reader.line_num or line) from exc
     if not records:
         raise RecordError("the list has a header but no records", 2)
-    return RecordList(tuple(records), frozenset(c for c in columns if c in KNOWN_COLUMNS))
+    return RecordList(tuple(records), frozenset(c for c in columns if c in KNOWN_COLUMNS), tuple(kept))
 
 
 # --- comparison features -------------------------------------------------------------------------

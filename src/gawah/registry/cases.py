@@ -7,13 +7,21 @@ alive, closed), each change with its source and who recorded it.
 
 The family gets a case reference and a secret code when the case is opened. With both they can
 see the case's status and dates, and nothing else. Only a digest of the code is stored.
+
+A report through the public form is sealed as it arrives to the workspace's intake key
+(`gawah.security.intake`): the reporter's name, relationship and contact, where, how and by whom
+the person was last seen, and the person's details as the family wrote them. The case row keeps
+only its reference, kind, status and the date last seen; the person record keeps the naming
+fields that matching needs. Reading the submission needs the intake key opened.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,8 +33,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from gawah.registry.changes import NotFound, RegistryError, record
 from gawah.registry.persons import PersonInput, add_person
+from gawah.security.crypto import CryptoError
+from gawah.security.intake import IntakeOpener, seal_submission
 from gawah.security.ratelimit import Limit, login_limit, record_attempt
-from gawah.store.models import Case, CaseIntake, CaseStatusChange, Person, utcnow
+from gawah.store.models import Case, CaseIntake, CaseStatusChange, CaseSubmission, Person, utcnow
 from gawah.store.vocab import Confidentiality
 
 CASE_KINDS = ("missing", "detained")
@@ -41,6 +51,7 @@ INTAKE_PER_ADDRESS = 5
 INTAKE_WINDOW = dt.timedelta(days=1)
 MAX_TEXT = 5000
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+SUBMISSION_PREFIX = "gwi1:"
 
 
 class CaseError(RegistryError):
@@ -115,6 +126,40 @@ def address_key(address: str) -> str:
     return hashlib.sha256(f"gawah-intake:{address}".encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Submission:
+    """What a family sent and only the intake key reads: who reports, how to reach them, the story."""
+
+    reporter_name: str = ""
+    reporter_contact: str = ""
+    reporter_relationship: str = ""
+    circumstances: str = ""
+    last_seen_place: str = ""
+    last_seen_by: str = ""
+    person: dict[str, Any] = field(default_factory=dict)
+
+
+def submission_context(reference: str) -> bytes:
+    """The associated data of a case's sealed submission: it opens on this case only."""
+    return f"gawah:case-submission:{reference}".encode()
+
+
+def seal_case_submission(public: bytes, reference: str, submission: Submission) -> str:
+    plain = json.dumps(submission.__dict__, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    sealed = seal_submission(public, plain, submission_context(reference))
+    return SUBMISSION_PREFIX + base64.b64encode(sealed).decode("ascii")
+
+
+def open_case_submission(opener: IntakeOpener, reference: str, stored: str) -> Submission:
+    """The submission sealed on case `reference`; CryptoError when it does not open there."""
+    if not stored.startswith(SUBMISSION_PREFIX):
+        raise CryptoError("not a sealed submission")
+    sealed = base64.b64decode(stored[len(SUBMISSION_PREFIX) :].encode("ascii"))
+    data = json.loads(opener.open(sealed, submission_context(reference)).decode("utf-8"))
+    known = {k: data[k] for k in Submission.__dataclass_fields__ if k in data}
+    return Submission(**known)
+
+
 def _text(value: str, limit: int, what: str) -> str:
     value = (value or "").strip()
     if len(value) > limit:
@@ -143,8 +188,14 @@ def open_case(
     *,
     channel: str = "staff",
     address: str | None = None,
+    intake_public: bytes | None = None,
+    person_as_reported: dict[str, Any] | None = None,
 ) -> OpenedCase:
-    """Open a case for a person already recorded; the first status is 'missing' or 'detained'."""
+    """Open a case for a person already recorded; the first status is 'missing' or 'detained'.
+
+    Through the public form (`channel="public_form"`) the reporter, the narrative and
+    `person_as_reported` are sealed to `intake_public` and none of them is stored in the clear.
+    """
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound(f"no person {person_id}")
@@ -154,6 +205,19 @@ def open_case(
         raise CaseError(f"unknown channel {channel!r}")
     if data.last_seen_on and data.last_seen_on > dt.date.today():
         raise CaseError("the date last seen is in the future")
+    sealed_intake = channel == "public_form"
+    if sealed_intake and intake_public is None:
+        raise CaseError("a public report is sealed to the workspace's intake key, and none was given")
+    submission = Submission(
+        reporter_name=_text(data.reporter_name, 300, "the reporter's name"),
+        reporter_contact=_text(data.reporter_contact, 300, "the reporter's contact"),
+        reporter_relationship=_text(data.reporter_relationship, 80, "the relationship"),
+        circumstances=_text(data.circumstances, MAX_TEXT, "the circumstances"),
+        last_seen_place=_text(data.last_seen_place, 300, "the place last seen"),
+        last_seen_by=_text(data.last_seen_by, 300, "who saw the person last"),
+        person=dict(person_as_reported or {}),
+    )
+    clear = None if sealed_intake else submission
     reference = new_reference()
     while session.scalar(select(Case.id).where(Case.reference == reference)) is not None:
         reference = new_reference()
@@ -163,21 +227,25 @@ def open_case(
         person_id=person.id,
         status=data.kind,
         last_seen_on=data.last_seen_on,
-        last_seen_place=_text(data.last_seen_place, 300, "the place last seen") or None,
-        last_seen_by=_text(data.last_seen_by, 300, "who saw the person last") or None,
-        circumstances=_text(data.circumstances, MAX_TEXT, "the circumstances"),
-        reporter_name=_text(data.reporter_name, 300, "the reporter's name") or None,
-        reporter_contact=_text(data.reporter_contact, 300, "the reporter's contact") or None,
+        last_seen_place=(clear.last_seen_place or None) if clear else None,
+        last_seen_by=(clear.last_seen_by or None) if clear else None,
+        circumstances=clear.circumstances if clear else "",
+        reporter_name=(clear.reporter_name or None) if clear else None,
+        reporter_contact=(clear.reporter_contact or None) if clear else None,
         confidentiality=Confidentiality.CONFIDENTIAL.value,
     )
     session.add(case)
     session.flush()
+    if sealed_intake and intake_public is not None:
+        session.add(
+            CaseSubmission(case_id=case.id, sealed=seal_case_submission(intake_public, reference, submission))
+        )
     code = new_code()
     session.add(
         CaseIntake(
             case_id=case.id,
             channel=channel,
-            reporter_relationship=_text(data.reporter_relationship, 80, "the relationship") or None,
+            reporter_relationship=(clear.reporter_relationship or None) if clear else None,
             code_hash=hash_code(code),
             address_key=address_key(address) if address else None,
         )
@@ -214,12 +282,19 @@ def intake_limit(session: Session, address: str, now: dt.datetime | None = None)
 
 
 def report_missing(
-    session: Session, person: PersonInput, data: CaseInput, address: str, *, actor: str = "public form"
+    session: Session,
+    person: PersonInput,
+    data: CaseInput,
+    address: str,
+    *,
+    intake_public: bytes,
+    actor: str = "public form",
 ) -> OpenedCase:
     """A relative's report through the public form: a confidential candidate person and a case.
 
-    Everything a family sends is confidential and waits for review; the address is counted (as
-    a digest) against :data:`INTAKE_PER_ADDRESS`.
+    Everything a family sends is confidential and waits for review; what identifies the family
+    and the narrative are sealed to `intake_public`; the address is counted (as a digest)
+    against :data:`INTAKE_PER_ADDRESS`.
     """
     limit = intake_limit(session, address)
     if limit.blocked:
@@ -235,7 +310,16 @@ def report_missing(
         ),
         actor,
     )
-    return open_case(session, stored.id, data, actor, channel="public_form", address=address)
+    return open_case(
+        session,
+        stored.id,
+        data,
+        actor,
+        channel="public_form",
+        address=address,
+        intake_public=intake_public,
+        person_as_reported={k: v for k, v in person.__dict__.items() if v not in ("", None, False)},
+    )
 
 
 def get_case(session: Session, case_id: int) -> Case:
@@ -304,6 +388,11 @@ class CaseView:
     opened_at: dt.datetime
     confidentiality: str
     history: list[StatusRow] = field(default_factory=list)
+    # A family's report is sealed to the intake key: `sealed` says there is one, `opened` that
+    # the fields above were read from it (otherwise they are empty).
+    sealed: bool = False
+    opened: bool = False
+    person_as_reported: dict[str, Any] = field(default_factory=dict)
 
 
 def _history(session: Session, case_id: int) -> list[StatusRow]:
@@ -315,9 +404,42 @@ def _history(session: Session, case_id: int) -> list[StatusRow]:
     return [StatusRow(r.status, r.previous_status, r.source, r.recorded_by, r.at, r.note) for r in rows]
 
 
-def case_view(session: Session, case_id: int) -> CaseView:
+def case_by_reference(session: Session, reference: str) -> Case:
+    case = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
+    if case is None:
+        raise NotFound(f"no case {reference}")
+    return case
+
+
+def case_view(session: Session, case_id: int, opener: IntakeOpener | None = None) -> CaseView:
+    """A case for the team; a family's sealed submission is read when `opener` is given."""
     case = get_case(session, case_id)
     intake = session.scalar(select(CaseIntake).where(CaseIntake.case_id == case.id))
+    stored = session.scalar(select(CaseSubmission.sealed).where(CaseSubmission.case_id == case.id))
+    submission = open_case_submission(opener, case.reference, stored) if stored and opener else None
+    if submission is not None:
+        return CaseView(
+            case.id,
+            case.reference,
+            case.kind,
+            case.status,
+            case.person_id,
+            case.person.name if case.person else None,
+            case.last_seen_on,
+            submission.last_seen_place or None,
+            submission.last_seen_by or None,
+            submission.circumstances,
+            submission.reporter_name or None,
+            submission.reporter_contact or None,
+            submission.reporter_relationship or None,
+            intake.channel if intake else None,
+            case.created_at,
+            case.confidentiality,
+            _history(session, case.id),
+            sealed=True,
+            opened=True,
+            person_as_reported=submission.person,
+        )
     return CaseView(
         case.id,
         case.reference,
@@ -336,6 +458,7 @@ def case_view(session: Session, case_id: int) -> CaseView:
         case.created_at,
         case.confidentiality,
         _history(session, case.id),
+        sealed=stored is not None,
     )
 
 

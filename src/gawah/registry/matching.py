@@ -9,21 +9,28 @@ accepted pairs link two records as one person (both records, and each source's s
 kept); rejected pairs are remembered and never proposed again.
 
 Pseudonymous persons (protected witnesses) are left out of matching.
+
+A new record is compared only with the records that share a blocking key with it (the same keys
+that block the full run), scored with the model's prior weights: saving a person does not wait
+for the whole registry to be scored. Records saved through the public form are queued
+(`enqueue`) and compared after the answer is sent (`match_queued`, also run by
+`gawah persons match`); the full run re-scores everyone with the model trained on the registry.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from splink import Linker
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from gawah.link.model import build_comparisons, build_settings, filled_columns
+from gawah.link.model import blocked_with, blocking_keys, build_comparisons, build_settings, filled_columns
 from gawah.link.pipeline import (
     DEFAULT_REVIEW_FLOOR,
     DEFAULT_THRESHOLD,
@@ -34,9 +41,11 @@ from gawah.link.pipeline import (
     _reasons,
     dedupe,
 )
-from gawah.link.records import PersonRecord, feature_table
-from gawah.registry.changes import NotFound, RegistryError, record
-from gawah.store.models import Person, PersonMatch, utcnow
+from gawah.link.records import FEATURE_COLUMNS, PersonRecord, feature_table, features_of
+from gawah.registry.changes import NotFound, RegistryError, deciding, record
+from gawah.store.models import Person, PersonMatch, PersonMatchQueue, utcnow
+
+log = logging.getLogger(__name__)
 
 PROPOSED, ACCEPTED, REJECTED = "proposed", "accepted", "rejected"
 DECISIONS = {"accept": ACCEPTED, "reject": REJECTED}
@@ -113,17 +122,40 @@ def compare(
 ) -> list[ProposedMatch]:
     """Pairs at or above the review floor that involve one of `new_ids` (all pairs when None).
 
-    Large registries go through `gawah.link.dedupe` (the model trained on the registry itself);
+    With `new_ids`, only the records blocked with them are scored (`compare_new`). Without,
+    large registries go through `gawah.link.dedupe` (the model trained on the registry itself);
     smaller ones are scored with the model's prior weights.
     """
     if len(records) < 2:
         return []
+    if new_ids is not None:
+        return compare_new(records, new_ids, review_floor=review_floor, threshold=threshold, backend=backend)
     if len(records) >= MIN_RECORDS_TO_TRAIN:
         pairs = list(dedupe(records, threshold=threshold, review_floor=review_floor, backend=backend).pairs)
     else:
         pairs = _score_with_priors(records, min(review_floor, threshold), backend)
-    wanted = set(new_ids) if new_ids is not None else None
-    pairs = [p for p in pairs if wanted is None or p.id_l in wanted or p.id_r in wanted]
+    pairs.sort(key=lambda p: (-p.match_probability, p.id_l, p.id_r))
+    return pairs
+
+
+def compare_new(
+    records: Sequence[PersonRecord],
+    new_ids: Collection[str],
+    *,
+    review_floor: float = DEFAULT_REVIEW_FLOOR,
+    threshold: float = DEFAULT_THRESHOLD,
+    backend: Backend | None = None,
+) -> list[ProposedMatch]:
+    """Pairs of a new record with the records that share a blocking key with it, at or above the floor."""
+    wanted = {str(i) for i in new_ids}
+    rows = [features_of(r) for r in records]
+    columns = {c: any(row[c] is not None for row in rows) for c in FEATURE_COLUMNS}
+    near = blocked_with(rows, wanted, blocking_keys(columns))
+    subset = [r for r in records if r.id in near]
+    if len(subset) < 2 or not wanted & {r.id for r in subset}:
+        return []
+    pairs = _score_with_priors(subset, min(review_floor, threshold), backend)
+    pairs = [p for p in pairs if p.id_l in wanted or p.id_r in wanted]
     pairs.sort(key=lambda p: (-p.match_probability, p.id_l, p.id_r))
     return pairs
 
@@ -187,6 +219,81 @@ def propose_matches(
         out.append(match)
     session.flush()
     return out
+
+
+def enqueue(session: Session, person_ids: Collection[int]) -> None:
+    """Put persons in the matching queue (a person already waiting keeps its place)."""
+    waiting = set(
+        session.scalars(
+            select(PersonMatchQueue.person_id).where(PersonMatchQueue.person_id.in_(list(person_ids)))
+        )
+    )
+    for person_id in sorted(set(person_ids) - waiting):
+        session.add(PersonMatchQueue(person_id=person_id))
+    session.flush()
+
+
+def queue_length(session: Session) -> int:
+    return len(session.scalars(select(PersonMatchQueue.person_id)).all())
+
+
+def clear_queue(session: Session) -> None:
+    """Empty the queue (after a full run, which compared everyone)."""
+    session.execute(delete(PersonMatchQueue))
+
+
+def proposals_involving(session: Session, person_ids: Collection[int]) -> int:
+    """How many proposed pairs involve one of these persons."""
+    ids = list(person_ids)
+    return len(
+        session.scalars(
+            select(PersonMatch.id).where(
+                PersonMatch.status == PROPOSED,
+                or_(PersonMatch.person_id.in_(ids), PersonMatch.other_id.in_(ids)),
+            )
+        ).all()
+    )
+
+
+# One drain at a time in a process: two would propose the same pair twice.
+_DRAINING = threading.Lock()
+MAX_ATTEMPTS = 5
+
+
+def match_queued(sessions: sessionmaker[Session], *, batch: int = 500, backend: Backend | None = None) -> int:
+    """Compare the queued persons with the others, batch by batch; returns how many were compared.
+
+    A batch that fails stays queued with its error (up to :data:`MAX_ATTEMPTS` tries), so a
+    report is never lost to a matching error.
+    """
+    done = 0
+    with _DRAINING:
+        while True:
+            with sessions() as session:
+                ids = list(
+                    session.scalars(
+                        select(PersonMatchQueue.person_id)
+                        .where(PersonMatchQueue.attempts < MAX_ATTEMPTS)
+                        .order_by(PersonMatchQueue.queued_at, PersonMatchQueue.person_id)
+                        .limit(batch)
+                    )
+                )
+            if not ids:
+                return done
+            try:
+                with deciding(sessions) as session:
+                    propose_matches(session, ids, backend=backend)
+                    session.execute(delete(PersonMatchQueue).where(PersonMatchQueue.person_id.in_(ids)))
+            except Exception as exc:  # kept in the queue with its error; the next drain tries again
+                log.warning("matching %d queued person(s) failed: %s", len(ids), type(exc).__name__)
+                with deciding(sessions) as session:
+                    for row in session.scalars(
+                        select(PersonMatchQueue).where(PersonMatchQueue.person_id.in_(ids))
+                    ):
+                        row.attempts += 1
+                        row.last_error = f"{type(exc).__name__}: {exc}"[:200]
+                continue
+            done += len(ids)
 
 
 @dataclass(frozen=True)

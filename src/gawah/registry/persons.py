@@ -23,6 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from gawah.link.names import is_arabic_script
 from gawah.registry.changes import NotFound, RegistryError, record
+from gawah.security.encrypted import engine_key
 from gawah.store.models import Act, Case, Involvement, Person
 from gawah.store.vocab import Confidentiality, ReviewStatus
 
@@ -193,13 +194,51 @@ class PersonListing:
     total: int
 
 
+def _row(p: Person) -> PersonRow:
+    return PersonRow(
+        p.id,
+        p.name,
+        p.name_native,
+        p.father_name,
+        p.home_province,
+        p.home_district,
+        p.is_pseudonym,
+        p.confidentiality,
+        p.review_status,
+    )
+
+
+def names_sealed(session: Session) -> bool:
+    """Whether names are sealed in this database (an unlocked encrypted workspace)."""
+    return engine_key(session.get_bind().dialect) is not None
+
+
+def name_agrees(query: str, *names: str | None) -> bool:
+    """Whether `query` is part of one of the names, case and spacing aside (either script)."""
+    wanted = " ".join(query.split()).casefold()
+    return any(wanted in " ".join(n.split()).casefold() for n in names if n)
+
+
 def list_persons(
     session: Session, levels: Sequence[str], *, query: str = "", limit: int = 50, offset: int = 0
 ) -> PersonListing:
-    """Persons at the given confidentiality levels, by name; `query` matches either script."""
+    """Persons at the given confidentiality levels, by name; `query` matches either script.
+
+    Where names are sealed (an encrypted workspace) SQL cannot compare them: the persons at the
+    reader's levels are opened and filtered here, then sorted and cut to the page.
+    """
     where: list[ColumnElement[bool]] = [Person.confidentiality.in_(list(levels))]
-    if query.strip():
-        pattern = f"%{query.strip()}%"
+    text = query.strip()
+    if text and names_sealed(session):
+        found = [
+            p
+            for p in session.scalars(select(Person).where(*where))
+            if name_agrees(text, p.name, p.name_native, p.father_name)
+        ]
+        found.sort(key=lambda p: (p.name.casefold(), p.id))
+        return PersonListing([_row(p) for p in found[offset : offset + limit]], len(found))
+    if text:
+        pattern = f"%{text}%"
         where.append(
             or_(
                 Person.name.ilike(pattern),
@@ -208,26 +247,16 @@ def list_persons(
             )
         )
     total = session.scalar(select(func.count()).select_from(Person).where(*where)) or 0
+    if names_sealed(session):
+        # Sealed names sort as ciphertext in SQL: order the page by the opened names instead.
+        everyone = sorted(
+            session.scalars(select(Person).where(*where)), key=lambda p: (p.name.casefold(), p.id)
+        )
+        return PersonListing([_row(p) for p in everyone[offset : offset + limit]], total)
     rows = session.scalars(
         select(Person).where(*where).order_by(Person.name, Person.id).limit(limit).offset(offset)
     ).all()
-    return PersonListing(
-        [
-            PersonRow(
-                p.id,
-                p.name,
-                p.name_native,
-                p.father_name,
-                p.home_province,
-                p.home_district,
-                p.is_pseudonym,
-                p.confidentiality,
-                p.review_status,
-            )
-            for p in rows
-        ],
-        total,
-    )
+    return PersonListing([_row(p) for p in rows], total)
 
 
 @dataclass(frozen=True)

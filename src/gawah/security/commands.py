@@ -123,6 +123,8 @@ COMMAND_ACTIONS: dict[str, Action] = {
     "cases list": Action.DOCUMENT_READ_CONFIDENTIAL,
     "cases show": Action.DOCUMENT_READ_CONFIDENTIAL,
     "cases status": Action.INCIDENT_EDIT,
+    "cases intake-key": Action.WORKSPACE_ADMIN,
+    "persons import-list": Action.INCIDENT_EDIT,
 }
 
 # Parameters that name the workspace a command works in, in the order they are looked for.

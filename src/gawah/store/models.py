@@ -748,3 +748,64 @@ class ActUnit(Base):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CaseSubmission(Base):
+    """What a family sent through the public form, sealed to the workspace's intake key.
+
+    Only a holder of the intake key (its passphrase, or the data key of an encrypted workspace)
+    reads it: the reporter's name, relationship and contact, the narrative, and the person's
+    details as the family wrote them (gawah.security.intake).
+    """
+
+    __tablename__ = "case_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PersonMatchQueue(Base):
+    """Persons waiting to be compared with the others (saving a person does not wait for matching)."""
+
+    __tablename__ = "person_match_queue"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
+    queued_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class PersonList(Confidential, Base):
+    """A list of persons received from elsewhere (detainees, the killed, the missing), kept as a source."""
+
+    __tablename__ = "person_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="detainees")
+    sent_by: Mapped[str | None] = mapped_column(String(300))
+    received_on: Mapped[dt.date | None] = mapped_column(Date)
+    filename: Mapped[str | None] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    entry_count: Mapped[int] = mapped_column(Integer, default=0)
+    imported_by: Mapped[str] = mapped_column(String(200))
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PersonListEntry(Base):
+    """One line of a received list: the person record it became, and what the list says of them."""
+
+    __tablename__ = "person_list_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("person_lists.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    entry_id: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str | None] = mapped_column(String(120))
+    place: Mapped[str | None] = mapped_column(String(300))
+    listed_on: Mapped[str | None] = mapped_column(String(40))
+
+    __table_args__ = (UniqueConstraint("list_id", "entry_id", name="uq_person_list_entries_id"),)

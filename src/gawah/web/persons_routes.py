@@ -6,7 +6,11 @@ level is "not found", and a confidential one is read only with a reason, kept in
 The families' pages need no account: /family/report takes a relative's report of a missing
 person (stored confidential, entered for review, answered with a case reference and a secret
 code); /family/case shows, for a reference and its code, the case's status and dates and nothing
-else. Both forms carry a token that must match a cookie set with the form (no session exists),
+else. A family's report is sealed to the workspace's intake key before it is stored (the server
+needs no secret for that) and compared with the registry after the answer is sent. Staff read
+the sealed part on the case page when the server can open the intake key: in an encrypted
+workspace (the data key opens it), or when the server was started with GAWAH_INTAKE_PASSPHRASE.
+Both forms carry a token that must match a cookie set with the form (no session exists),
 refuse posts from another site, and are rate limited per address; the request size limit of the
 app applies. Nothing a family sends is logged.
 """
@@ -16,18 +20,29 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import logging
+import os
 import secrets
 from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi import BackgroundTasks, Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from gawah.registry import cases, matching
+from gawah.registry import cases, lists, matching
 from gawah.registry.changes import NotFound, RegistryError, deciding
 from gawah.registry.persons import FORMER_SERVICES, SEXES, PersonInput, list_persons, person_view
+from gawah.security.crypto import CryptoError
+from gawah.security.encrypted import engine_key
+from gawah.security.intake import (
+    INTAKE_PASSPHRASE_ENV,
+    IntakeNotReady,
+    IntakeOpener,
+    has_intake_key,
+    intake_public_key,
+    open_intake_key,
+)
 from gawah.security.policy import Action, Principal, Resource, authorize, visible_levels
 from gawah.store.models import Case, Person, PersonMatch
 from gawah.web.auth import (
@@ -140,6 +155,14 @@ def same_origin(request: Request) -> bool:
     return referer is None or referer == here or referer.startswith(here + "/")
 
 
+def drain_queue(factory: Any) -> None:
+    """Compare the persons waiting in the matching queue (run after a response is sent)."""
+    try:
+        matching.match_queued(factory)
+    except Exception as exc:  # the queue keeps them; `gawah persons match` runs it again
+        log.warning("matching the queue failed: %s", type(exc).__name__)
+
+
 def register(app: FastAPI, render: Render) -> None:
     """Add the persons, cases, matches and family pages to the app."""
 
@@ -177,6 +200,34 @@ def register(app: FastAPI, render: Render) -> None:
                 )
             audit_confidential_read(request, principal, resource, reason, path=request.url.path)
         return None
+
+    def intake_opener(request: Request) -> IntakeOpener | None:
+        """The intake key, opened once per server: by the data key, or by the passphrase given
+        to the server in its environment; None when neither opens it (the page says so)."""
+        state = request.app.state
+        cached = getattr(state, "intake_opener", None)
+        if cached is not None:
+            return cached if isinstance(cached, IntakeOpener) else None
+        ws = state.workspace
+        if not has_intake_key(ws.settings.keys_dir):
+            return None
+        try:
+            opener: IntakeOpener | bool = open_intake_key(
+                ws.settings.keys_dir,
+                data_key=engine_key(ws.engine.dialect),
+                passphrase=os.environ.get(INTAKE_PASSPHRASE_ENV),
+            )
+        except CryptoError as exc:
+            log.warning("the intake key stays closed: %s", type(exc).__name__)
+            opener = False
+        # A failure is remembered too: a wrong passphrase is not re-derived on every page.
+        state.intake_opener = opener
+        return opener if isinstance(opener, IntakeOpener) else None
+
+    def match_in_background(request: Request, background: BackgroundTasks, person_ids: list[int]) -> None:
+        with deciding(sessions(request)) as session:
+            matching.enqueue(session, person_ids)
+        background.add_task(drain_queue, sessions(request))
 
     def level_of(session: Session, model: type[Person] | type[Case], record_id: int) -> str | None:
         row = session.get(Person, record_id) if model is Person else session.get(Case, record_id)
@@ -218,6 +269,13 @@ def register(app: FastAPI, render: Render) -> None:
             levels = visible_levels(principal)
             matches = matching.list_matches(session, levels, status=None, person_id=person_id)
             linked = matching.same_person(session, person_id)
+            proposed = {
+                (m.other if m.person.id == person_id else m.person).id
+                for m in matches.matches
+                if m.status == matching.PROPOSED
+            }
+            on_lists = lists.appearances(session, [person_id, *linked], levels)
+            maybe_lists = lists.appearances(session, proposed, levels)
         return render(
             request,
             "persons_detail.html",
@@ -225,6 +283,8 @@ def register(app: FastAPI, render: Render) -> None:
             view=view,
             matches=matches,
             linked=linked,
+            lists=on_lists,
+            maybe_lists=maybe_lists,
             reason=reason,
             error=error,
             can_edit=authorize(principal, Action.INCIDENT_EDIT).allowed,
@@ -242,7 +302,7 @@ def register(app: FastAPI, render: Render) -> None:
         return person_page(request, principal, person_id, reason)
 
     @app.post("/persons/{person_id}/match", include_in_schema=False)
-    def person_match(
+    def person_match(  # compared at once, with the records blocked with it only
         request: Request,
         principal: Editor,
         person_id: int,
@@ -293,13 +353,21 @@ def register(app: FastAPI, render: Render) -> None:
             asked = readable(request, principal, "case", case_id, level_of(session, Case, case_id), reason)
             if asked is not None:
                 return asked
-            view = cases.case_view(session, case_id)
+            try:
+                view = cases.case_view(session, case_id, intake_opener(request))
+            except CryptoError:
+                # The sealed part does not open here (moved or altered): the rest still shows.
+                log.warning("case %s: its sealed submission does not open", case_id)
+                view = cases.case_view(session, case_id)
+            ids = [view.person_id, *matching.same_person(session, view.person_id)] if view.person_id else []
+            on_lists = lists.appearances(session, ids, visible_levels(principal))
         return render(
             request,
             "cases_detail.html",
             status_code=status_code,
             section="cases",
             case=view,
+            lists=on_lists,
             statuses=cases.CASE_STATUSES,
             reason=reason,
             error=error,
@@ -424,6 +492,7 @@ def register(app: FastAPI, render: Render) -> None:
     def family_report(
         request: Request,
         _: Anyone,
+        background: BackgroundTasks,
         name: Annotated[str, Form(max_length=300)] = "",
         name_native: Annotated[str, Form(max_length=300)] = "",
         father_name: Annotated[str, Form(max_length=300)] = "",
@@ -493,21 +562,21 @@ def register(app: FastAPI, render: Render) -> None:
                 reporter_contact=reporter_contact,
                 reporter_relationship=reporter_relationship,
             )
+            ws = request.app.state.workspace
+            public_key = intake_public_key(ws.settings.keys_dir, engine_key(ws.engine.dialect))
             with deciding(sessions(request)) as session:
-                opened = cases.report_missing(session, person, data, address)
+                opened = cases.report_missing(session, person, data, address, intake_public=public_key)
+        except IntakeNotReady:
+            log.warning("a family report was refused: the workspace has no intake key yet")
+            return family_form(request, "family_report.html", 503, form=form, problem="closed")
         except cases.TooManyReports:
             return family_form(request, "family_report.html", 429, form=form, problem="limit")
         except RegistryError as exc:
             return family_form(
                 request, "family_report.html", 400, form=form, problem="invalid", error=str(exc)
             )
-        try:
-            with deciding(sessions(request)) as session:
-                matching.propose_matches(session, [opened.person_id])
-        except Exception as exc:  # the report is kept; matching can be run again from the person's page
-            log.warning(
-                "matching after a family report failed for case %s: %s", opened.case_id, type(exc).__name__
-            )
+        # Compared with the registry after the answer is sent: the family does not wait for it.
+        match_in_background(request, background, [opened.person_id])
         request.app.state.workspace.sign_checkpoint()
         response = render(
             request, "family_received.html", section="family", reference=opened.reference, code=opened.code
