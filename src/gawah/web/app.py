@@ -34,6 +34,7 @@ from gawah.web import (
     persons_routes,
     queries,
     registry_routes,
+    search_routes,
 )
 from gawah.web.auth import (
     Forbidden,
@@ -320,6 +321,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     analysis_routes.register(app, render)
     evidence_routes.register(app, render)
     registry_routes.register(app, render)
+    search_routes.register(app, render)
     persons_routes.register(app, render)
 
     @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
