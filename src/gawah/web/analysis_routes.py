@@ -4,11 +4,15 @@ Pages are rendered from `gawah/report/templates` in the report's words (`gawah.r
 placed in the site's layout; charts and maps are PNG images drawn on the server (no script, so the
 strict content security policy holds). Every count links to the timeline of the incidents behind it.
 Each route asks the policy through one dependency, and counts only the levels the caller may see.
+All four routes take the same filters through one more (`AnalysisFilters`, read by `filtered`): the
+search's filters (violation, province, district, status, source, period) and the perpetrator, each
+validated before any query is made: codes from the vocabularies, bounded names, real dates.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -21,16 +25,18 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from sqlalchemy import select
 
 from gawah.analysis import snapshot, timeline
-from gawah.analysis.selection import Selection, SelectionError, make_selection
+from gawah.analysis.selection import COUNTED_STATUSES, Selection, SelectionError, make_selection
 from gawah.analysis.stats import CSV_FIELDS, DIMENSIONS, GroupCount, VictimCount, compute
 from gawah.report import charts
 from gawah.report.i18n import MESSAGES, ReportText
 from gawah.report.render import HEADINGS, TEMPLATES, TITLES
 from gawah.security.policy import Action, Principal, visible_levels
 from gawah.store.models import Incident
+from gawah.store.vocab import PERPETRATORS, VIOLATIONS
 from gawah.web.auth import requires
 from gawah.web.i18n import choose_locale
 
@@ -38,8 +44,83 @@ Render = Callable[..., HTMLResponse]
 Reader = Annotated[Principal, Depends(requires(Action.DOCUMENT_READ))]
 PAGE_SIZE = 50
 
-ListQuery = Annotated[list[str] | None, Query(max_length=120)]
-TextQuery = Annotated[str | None, Query(max_length=40)]
+
+def _one_of(codes: tuple[str, ...]) -> str:
+    # Empty is allowed: a form's "All" option sends the parameter with no value.
+    return "^(" + "|".join(codes) + ")?$"
+
+
+ViolationCode = Annotated[str, StringConstraints(pattern=_one_of(VIOLATIONS))]
+PerpetratorCode = Annotated[str, StringConstraints(pattern=_one_of(PERPETRATORS))]
+StatusCode = Annotated[str, StringConstraints(pattern=_one_of(COUNTED_STATUSES))]
+# A province or district by name (any script) or pcode; no control characters.
+PlaceName = Annotated[str, StringConstraints(max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")]
+SourceId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+PERIOD_PATTERN = r"^(\d{4}(-\d{2}){0,2})?(\.\.(\d{4}(-\d{2}){0,2})?)?$"
+MAX_VALUES = 50
+
+
+class AnalysisFilters(BaseModel):
+    """Which confirmed incidents a statistic or timeline is about, as query parameters.
+
+    Repeat a parameter for several values (`?province=AF08&province=AF01`: either). `from` and `to`
+    bound the period (an incident counts when it overlaps it), and so does `period` (`2022`,
+    `2022-09`, `2022-09-05`, or two of them joined by `..`); given together, the narrower wins.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    violation: list[ViolationCode] = Field(
+        default_factory=list, max_length=MAX_VALUES, description="Violation codes (TAXONOMY.md)."
+    )
+    province: list[PlaceName] = Field(
+        default_factory=list, max_length=MAX_VALUES, description="Province names or pcodes (AF08)."
+    )
+    district: list[PlaceName] = Field(
+        default_factory=list, max_length=MAX_VALUES, description="District names or pcodes (AF0801)."
+    )
+    perpetrator: list[PerpetratorCode] = Field(default_factory=list, max_length=MAX_VALUES)
+    status: list[StatusCode] = Field(
+        default_factory=list,
+        max_length=MAX_VALUES,
+        description="Incident status (retracted ones are not counted).",
+    )
+    source: list[SourceId] = Field(
+        default_factory=list, max_length=MAX_VALUES, description="Ids of sources reporting the incident."
+    )
+    start: dt.date | None = Field(None, alias="from", description="Period start, YYYY-MM-DD.")
+    end: dt.date | None = Field(None, alias="to", description="Period end, YYYY-MM-DD.")
+    period: Annotated[str, StringConstraints(max_length=21, pattern=PERIOD_PATTERN)] = Field(
+        "", description="YYYY, YYYY-MM, YYYY-MM-DD, or two of them joined by '..'."
+    )
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _no_empty_ids(cls, value: Any) -> Any:
+        # A form field left blank arrives as an empty string: no filter, not an error.
+        if isinstance(value, list):
+            return [v for v in value if v != ""]
+        return value
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _no_empty_date(cls, value: Any) -> Any:
+        return value or None
+
+    def selection(self, levels: tuple[str, ...]) -> Selection:
+        """The selection these filters make for a reader of `levels`; SelectionError if inconsistent."""
+        return make_selection(
+            violations=self.violation,
+            provinces=self.province,
+            districts=self.district,
+            perpetrators=self.perpetrator,
+            statuses=self.status,
+            sources=self.source,
+            start=self.start,
+            end=self.end,
+            period=self.period or None,
+            levels=levels,
+        )
 
 
 def _environment() -> Environment:
@@ -76,31 +157,15 @@ def _connection(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
 Snapshot = Annotated[duckdb.DuckDBPyConnection, Depends(_connection)]
 
 
-def _selection(
-    principal: Principal,
-    violation: list[str] | None,
-    province: list[str] | None,
-    district: list[str] | None,
-    perpetrator: list[str] | None,
-    status: list[str] | None,
-    start: str | None,
-    end: str | None,
-    period: str | None,
-) -> Selection:
+def filtered(principal: Reader, filters: Annotated[AnalysisFilters, Query()]) -> Selection:
+    """The selection of a request: its filters, over the levels its caller may see."""
     try:
-        return make_selection(
-            violations=violation,
-            provinces=province,
-            districts=district,
-            perpetrators=perpetrator,
-            statuses=status,
-            start=start or None,
-            end=end or None,
-            period=period or None,
-            levels=visible_levels(principal),
-        )
+        return filters.selection(visible_levels(principal))
     except SelectionError as exc:
         raise HTTPException(422, detail=str(exc)) from None
+
+
+Filtered = Annotated[Selection, Depends(filtered)]
 
 
 def _language(request: Request) -> ReportText:
@@ -146,18 +211,8 @@ def register(app: FastAPI, render: Render) -> None:
         request: Request,
         principal: Reader,
         con: Snapshot,
-        violation: ListQuery = None,
-        province: ListQuery = None,
-        district: ListQuery = None,
-        perpetrator: ListQuery = None,
-        status: ListQuery = None,
-        start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-        end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
-        period: TextQuery = None,
+        selection: Filtered,
     ) -> HTMLResponse:
-        selection = _selection(
-            principal, violation, province, district, perpetrator, status, start, end, period
-        )
         text = _language(request)
         stats = compute(con, selection)
         figures = []
@@ -210,19 +265,9 @@ def register(app: FastAPI, render: Render) -> None:
         request: Request,
         principal: Reader,
         con: Snapshot,
-        violation: ListQuery = None,
-        province: ListQuery = None,
-        district: ListQuery = None,
-        perpetrator: ListQuery = None,
-        status: ListQuery = None,
-        start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-        end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
-        period: TextQuery = None,
+        selection: Filtered,
         page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
     ) -> HTMLResponse:
-        selection = _selection(
-            principal, violation, province, district, perpetrator, status, start, end, period
-        )
         text = _language(request)
         line = timeline.build(con, selection, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
         with request.app.state.workspace.sessions() as session:
@@ -268,21 +313,11 @@ def register(app: FastAPI, render: Render) -> None:
     def api_stats(
         principal: Reader,
         con: Snapshot,
-        violation: ListQuery = None,
-        province: ListQuery = None,
-        district: ListQuery = None,
-        perpetrator: ListQuery = None,
-        status: ListQuery = None,
-        start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-        end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
-        period: TextQuery = None,
+        selection: Filtered,
         format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
     ) -> Response:
         """Incidents and victims by violation, province, district, month, victim group and perpetrator,
         over the confirmed incidents the caller may see; victim totals keep their bound (at_least)."""
-        selection = _selection(
-            principal, violation, province, district, perpetrator, status, start, end, period
-        )
         result = compute(con, selection)
         if format == "csv":
             buffer = io.StringIO()
@@ -296,22 +331,12 @@ def register(app: FastAPI, render: Render) -> None:
     def api_timeline(
         principal: Reader,
         con: Snapshot,
-        violation: ListQuery = None,
-        province: ListQuery = None,
-        district: ListQuery = None,
-        perpetrator: ListQuery = None,
-        status: ListQuery = None,
-        start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-        end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
-        period: TextQuery = None,
+        selection: Filtered,
         granularity: Annotated[str, Query(pattern="^(day|month|year)$")] = "month",
         limit: Annotated[int, Query(ge=0, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     ) -> JSONResponse:
         """Counts per period and one page of confirmed incidents in date order."""
-        selection = _selection(
-            principal, violation, province, district, perpetrator, status, start, end, period
-        )
         line = timeline.build(con, selection, granularity=granularity, limit=limit, offset=offset)
         return JSONResponse(line.as_dict())
 
