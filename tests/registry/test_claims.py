@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select, update
+from typer.testing import CliRunner, Result
 
+from gawah.cli import app as gawah_app
 from gawah.registry import claims
 from gawah.registry.changes import NotFound, RegistryError, deciding, diff, history
+from gawah.security.accounts import add_user
+from gawah.store.engine import transaction
 from gawah.store.models import Claim, Document, Incident, LedgerEntry
+from gawah.store.vocab import Role
 from gawah.workspace import Workspace
 from tests.registry.conftest import NEWS_TEXT, Reports
 
@@ -153,3 +159,40 @@ def test_a_claim_by_hand_is_checked_and_accepted(workspace: Workspace, reports: 
         claim = s.get(Claim, claim_id)
         assert claim is not None and claim.review_status == "accepted" and claim.reviewed_at is not None
         assert claims.dossier(s, claim_id, ALL)["document"] is None
+
+
+def _cli(workspace: Workspace, *args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(gawah_app, [*args, "--workspace", str(workspace.settings.root)], env=env)
+
+
+def test_the_command_line_lists_shows_and_links(workspace: Workspace, reports: Reports) -> None:
+    made = _cli(workspace, "claims", "add", "--speaker", "Invented Spokesman", "--quote", DENIAL,
+                "--stance", "denial", "--stated-on", "2023-03-10", "--actor", "analyst-a")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    claim_id = int(made.stdout.split()[1])
+    linked = _cli(
+        workspace, "claims", "link", str(claim_id), str(reports.ngo_incident), "--relation", "contradicts"
+    )
+    assert linked.exit_code == 0, linked.output
+    wrong = _cli(
+        workspace, "claims", "link", str(claim_id), str(reports.ngo_incident), "--relation", "refutes"
+    )
+    assert wrong.exit_code == 2
+    listed = json.loads(_cli(workspace, "claims", "list", "--format", "json").stdout)
+    assert [(c["id"], c["contradicting"]) for c in listed] == [(claim_id, 1)]
+    shown = json.loads(_cli(workspace, "claims", "show", str(claim_id), "--format", "json").stdout)
+    assert [e["incident_id"] for e in shown["contradicts"]] == [reports.ngo_incident]
+    table = _cli(workspace, "claims", "show", str(claim_id))
+    assert (
+        table.exit_code == 0 and "Evidence that contradicts it" in table.stdout and "Khinjan" in table.stdout
+    )
+    missing = _cli(workspace, "claims", "unlink", str(claim_id), str(reports.news_incident))
+    assert missing.exit_code == 2 and "not linked" in missing.output
+    # The command line asks the same policy: a viewer may not link.
+    with transaction(workspace.sessions) as s:
+        add_user(s, "viewer-v", Role.VIEWER, "correct horse battery staple")
+    refused = _cli(workspace, "claims", "link", str(claim_id), str(reports.news_incident), "--relation",
+                   "supports", env={"GAWAH_USER": "viewer-v"})  # fmt: skip
+    assert refused.exit_code == 3
+    with workspace.sessions() as s:
+        assert [c.action for c in history(s, "claim", claim_id)] == ["create", "link_incident"]

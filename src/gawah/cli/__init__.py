@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "gawah.cli.documents",
     "gawah.cli.extract",
     "gawah.cli.registry",
+    "gawah.cli.claims",
     "gawah.cli.command",
     "gawah.cli.evidence",
     "gawah.cli.capture",

@@ -321,8 +321,10 @@ def create_claim(
     document_id: int | None = None,
     confidentiality: str = Confidentiality.RESTRICTED.value,
     note: str = "",
+    levels: Sequence[str] | None = None,
 ) -> Claim:
-    """A claim entered by hand: accepted as it stands (a person wrote it), with the change kept."""
+    """A claim entered by hand: accepted as it stands (a person wrote it), with the change kept.
+    With `levels`, a document above them is "not found"."""
     if not speaker.strip():
         raise RegistryError("a claim needs its speaker")
     if not quote.strip():
@@ -331,8 +333,10 @@ def create_claim(
         raise RegistryError(f"a stance is one of {', '.join(STANCES)}")
     if confidentiality not in LEVELS:
         raise RegistryError(f"a confidentiality level is one of {', '.join(LEVELS)}")
-    if document_id is not None and session.get(Document, document_id) is None:
-        raise NotFound(f"no document {document_id}")
+    if document_id is not None:
+        doc = session.get(Document, document_id)
+        if doc is None or (levels is not None and doc.confidentiality not in levels):
+            raise NotFound(f"no document {document_id}")
     claim = Claim(
         speaker=speaker.strip()[:300],
         affiliation=(affiliation or "").strip()[:300] or None,

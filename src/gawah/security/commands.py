@@ -123,6 +123,11 @@ COMMAND_ACTIONS: dict[str, Action] = {
     "cases list": Action.DOCUMENT_READ_CONFIDENTIAL,
     "cases show": Action.DOCUMENT_READ_CONFIDENTIAL,
     "cases status": Action.INCIDENT_EDIT,
+    "claims list": Action.DOCUMENT_READ_CONFIDENTIAL,
+    "claims show": Action.DOCUMENT_READ_CONFIDENTIAL,
+    "claims link": Action.INCIDENT_EDIT,
+    "claims unlink": Action.INCIDENT_EDIT,
+    "claims add": Action.INCIDENT_EDIT,
     "cases intake-key": Action.WORKSPACE_ADMIN,
     "persons import-list": Action.INCIDENT_EDIT,
 }

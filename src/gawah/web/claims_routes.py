@@ -464,6 +464,7 @@ def register(app: FastAPI, render: Render) -> None:
                     affiliation=affiliation,
                     stated_on=when,
                     document_id=int(document_id) if document_id.strip() else None,
+                    levels=_levels(principal),
                 )
                 new_id = made.id
         except RegistryError as exc:
@@ -560,7 +561,11 @@ def register(app: FastAPI, render: Render) -> None:
         try:
             with deciding(sessions(request)) as session:
                 made = claims.create_claim(
-                    session, principal.username, **body.model_dump(exclude={"note"}), note=body.note
+                    session,
+                    principal.username,
+                    **body.model_dump(exclude={"note"}),
+                    note=body.note,
+                    levels=_levels(principal),
                 )
                 row = ClaimRow(
                     id=made.id,
@@ -576,7 +581,10 @@ def register(app: FastAPI, render: Render) -> None:
                     supporting=0,
                 )
         except RegistryError as exc:
-            raise HTTPException(_status_code(exc), detail=str(exc)) from exc
+            # A document named in the body that is missing or hidden is a value refused, not a path.
+            raise HTTPException(
+                400 if isinstance(exc, NotFound) else _status_code(exc), detail=str(exc)
+            ) from exc
         request.app.state.workspace.sign_checkpoint()
         return row
 
