@@ -57,7 +57,9 @@ def test_incident_page_merge_and_undo_and_api(workspace: Workspace, reports: Rep
         assert view["merged_from"] == [reports.news_incident] and len(view["reports"]) == 2
         listed = client.get("/api/incidents").json()
         assert listed["total"] == 2
-        refused = client.post(f"/incidents/{reports.ngo_incident}/status", data={"status": "verified", "csrf": token})
+        refused = client.post(
+            f"/incidents/{reports.ngo_incident}/status", data={"status": "verified", "csrf": token}
+        )
         assert refused.status_code == 400 and "can become" in refused.text
         undone = client.post(f"/incidents/{reports.news_incident}/unmerge", data={"csrf": token},
                              follow_redirects=False)  # fmt: skip
@@ -65,7 +67,9 @@ def test_incident_page_merge_and_undo_and_api(workspace: Workspace, reports: Rep
         assert client.get("/api/incidents").json()["total"] == 3
         hist = client.get(f"/api/incidents/{reports.news_incident}/history").json()
         assert [h["action"] for h in hist] == ["unmerge", "merge_into"]
-        decided = client.post(f"/api/review/act/{reports.other_act}", json={"decision": "reject", "note": "no"})
+        decided = client.post(
+            f"/api/review/act/{reports.other_act}", json={"decision": "reject", "note": "no"}
+        )
         assert decided.status_code == 200
         assert client.get("/api/statistics").json()["incidents"] == 0
         for lang in ("fa", "ps"):
@@ -77,3 +81,74 @@ def test_a_viewer_cannot_decide(workspace: Workspace, reports: Reports) -> None:
     with signed_in_client(workspace, Role.VIEWER) as client:
         response = client.post(f"/api/review/act/{reports.ngo_act}", json={"decision": "accept"})
         assert response.status_code == 403
+
+
+def test_api_changes_with_a_browser_session_need_the_csrf_header(
+    workspace: Workspace, reports: Reports
+) -> None:
+    with signed_in_client(workspace, Role.ADMIN) as client:
+        token = client.headers.pop("X-CSRF-Token")
+        refused = client.post(f"/api/review/act/{reports.other_act}", json={"decision": "reject"})
+        assert refused.status_code == 403 and "did not come from this site" in refused.text
+        forged = client.post(
+            f"/api/review/act/{reports.other_act}",
+            json={"decision": "reject"},
+            headers={"X-CSRF-Token": "x" * 40},
+        )
+        assert forged.status_code == 403
+        assert client.get("/api/review").status_code == 200  # reading needs no token
+        accepted = client.post(
+            f"/api/review/act/{reports.other_act}",
+            json={"decision": "reject"},
+            headers={"X-CSRF-Token": token},
+        )
+        assert accepted.status_code == 200, accepted.text
+
+
+def test_confidential_incidents_are_hidden_from_viewers_and_read_with_a_reason(
+    workspace: Workspace, reports: Reports
+) -> None:
+    from sqlalchemy import select, update
+
+    from gawah.store.models import Act, AuditEvent, Incident
+
+    with workspace.sessions.begin() as s:
+        s.execute(
+            update(Incident)
+            .where(Incident.id == reports.other_incident)
+            .values(confidentiality="confidential")
+        )
+        s.execute(update(Act).where(Act.id == reports.other_act).values(confidentiality="confidential"))
+        s.execute(
+            update(Incident).where(Incident.id == reports.ngo_incident).values(confidentiality="public")
+        )
+    with signed_in_client(workspace, Role.VIEWER) as viewer:
+        listed = viewer.get("/api/incidents").json()
+        assert reports.other_incident not in [i["id"] for i in listed["incidents"]]
+        assert [i["id"] for i in listed["incidents"]] == [reports.ngo_incident], (reports, listed)
+        assert viewer.get(f"/api/incidents/{reports.news_incident}").status_code == 404  # restricted
+        assert viewer.get(f"/api/incidents/{reports.other_incident}").status_code == 404
+        assert viewer.get(f"/incidents/{reports.other_incident}").status_code == 404
+        assert viewer.get(f"/api/incidents/{reports.other_incident}/history").status_code == 404
+        assert reports.other_act not in [i["id"] for i in viewer.get("/api/review").json()]
+        assert reports.other_incident not in [p["other_id"] for p in viewer.get("/api/same-event").json()] + [
+            p["incident_id"] for p in viewer.get("/api/same-event").json()
+        ]
+    with signed_in_client(workspace, Role.ANALYST) as analyst:
+        assert analyst.get("/api/incidents").json()["total"] == 2
+        assert analyst.get(f"/api/incidents/{reports.other_incident}").status_code == 404
+    with signed_in_client(workspace, Role.INVESTIGATOR) as investigator:
+        assert investigator.get("/api/incidents").json()["total"] == 3
+        asked = investigator.get(f"/api/incidents/{reports.other_incident}")
+        assert asked.status_code == 403 and "reason" in asked.text
+        page = investigator.get(f"/incidents/{reports.other_incident}")
+        assert page.status_code == 403 and 'name="reason"' in page.text
+        read = investigator.get(f"/api/incidents/{reports.other_incident}", params={"reason": "case file 7"})
+        assert read.status_code == 200 and read.json()["id"] == reports.other_incident
+    with workspace.sessions() as s:
+        reasons = s.scalars(
+            select(AuditEvent.reason).where(
+                AuditEvent.subject_type == "incident", AuditEvent.subject_id == reports.other_incident
+            )
+        ).all()
+        assert "case file 7" in reasons

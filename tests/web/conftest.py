@@ -118,6 +118,8 @@ def signed_in_client(ws: Workspace, role: Role = Role.ADMIN) -> TestClient:
     client = TestClient(create_app(ws), base_url="https://testserver")
     response = sign_in(client, add_account(ws, role))
     assert response.status_code == 303, response.text[:500]
+    # API calls that change data with a browser session carry its CSRF token in a header.
+    client.headers["X-CSRF-Token"] = client.get("/api/me").json()["csrf_token"]
     return client
 
 

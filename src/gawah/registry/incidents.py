@@ -8,6 +8,7 @@ and acts it has; a victim count is the number an act gives, with its bound ("at 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func, select
@@ -34,14 +35,27 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def act_view(session: Session, act: Act) -> dict[str, Any]:
+def visible(level: str, levels: Collection[str] | None) -> bool:
+    """Whether a record of confidentiality `level` may be shown (`levels` None: no filter, for the
+    command line's operators and internal use)."""
+    return levels is None or level in levels
+
+
+def act_view(session: Session, act: Act, levels: Collection[str] | None = None) -> dict[str, Any]:
+    """One act; persons and quotes the reader may not see are withheld (counted, never named)."""
     involvements = session.scalars(select(Involvement).where(Involvement.act_id == act.id))
     people: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for inv in involvements:
-        people[inv.role].append({"person_id": inv.person_id, "name": inv.person.name, "fate": inv.fate})
-    spans = session.scalars(
-        select(Span).where(Span.target_type == "act", Span.target_id == act.id).order_by(Span.start)
-    )
+        if visible(inv.confidentiality, levels) and visible(inv.person.confidentiality, levels):
+            people[inv.role].append({"person_id": inv.person_id, "name": inv.person.name, "fate": inv.fate})
+        else:
+            people[inv.role].append({"person_id": None, "name": None, "withheld": True, "fate": inv.fate})
+    span_query = select(Span).where(Span.target_type == "act", Span.target_id == act.id)
+    if levels is not None:
+        span_query = span_query.join(Document, Document.id == Span.document_id).where(
+            Document.confidentiality.in_(list(levels))
+        )
+    spans = session.scalars(span_query.order_by(Span.start))
     return {
         "id": act.id,
         "incident_id": act.incident_id,
@@ -87,12 +101,26 @@ def _report_view(session: Session, row: IncidentSource, incident_id: int) -> dic
     }
 
 
-def incident_view(session: Session, incident_id: int) -> dict[str, Any]:
-    """One incident with its acts and every report of the event."""
+def incident_view(
+    session: Session, incident_id: int, levels: Collection[str] | None = None
+) -> dict[str, Any]:
+    """One incident with its acts and every report of the event the reader may see (`levels`)."""
     incident = session.get(Incident, incident_id)
-    if incident is None:
+    if incident is None or not visible(incident.confidentiality, levels):
         raise NotFound(f"no incident {incident_id}")
-    group = group_of(session, incident.id)
+    group = [
+        i for i in group_of(session, incident.id) if i.id == incident.id or visible(i.confidentiality, levels)
+    ]
+    readable_docs: set[int] | None = None
+    if levels is not None:
+        doc_ids = {s.document_id for i in group for s in i.sources}
+        readable_docs = set(
+            session.scalars(
+                select(Document.id).where(
+                    Document.id.in_(doc_ids), Document.confidentiality.in_(list(levels))
+                )
+            )
+        )
     merged_from = [i.id for i in group if i.id != incident.id]
     return {
         "id": incident.id,
@@ -113,9 +141,16 @@ def incident_view(session: Session, incident_id: int) -> dict[str, Any]:
             {"id": p.id, "name": p.name, "kind": p.kind, "province": p.province, "district": p.district}
             for p in incident.places
         ],
-        "acts": [act_view(session, a) for a in sorted(incident.acts, key=lambda a: a.id)],
+        "acts": [
+            act_view(session, a, levels)
+            for a in sorted(incident.acts, key=lambda a: a.id)
+            if visible(a.confidentiality, levels)
+        ],
         "reports": [
-            _report_view(session, s, i.id) for i in group for s in sorted(i.sources, key=lambda s: s.id)
+            _report_view(session, s, i.id)
+            for i in group
+            for s in sorted(i.sources, key=lambda s: s.id)
+            if readable_docs is None or s.document_id in readable_docs
         ],
         "independent_sources": independent_sources(reports_of(group)),
     }
@@ -131,9 +166,13 @@ def list_incidents(
     include_merged: bool = False,
     limit: int = 100,
     offset: int = 0,
+    levels: Collection[str] | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """Incidents (one per event unless `include_merged`), newest first; returns (total, page)."""
+    """Incidents (one per event unless `include_merged`) the reader may see (`levels`), newest
+    first; returns (total, page)."""
     query = select(Incident)
+    if levels is not None:
+        query = query.where(Incident.confidentiality.in_(list(levels)))
     if not include_merged:
         query = query.where(Incident.merged_into_id.is_(None))
     if status:
@@ -161,7 +200,7 @@ def list_incidents(
         counts = [
             {"violation": a.violation, "value": a.count_value, "qualifier": a.count_qualifier}
             for a in incident.acts
-            if a.review_status != ReviewStatus.REJECTED.value
+            if a.review_status != ReviewStatus.REJECTED.value and visible(a.confidentiality, levels)
         ]
         out.append(
             {
@@ -184,7 +223,9 @@ def list_incidents(
     return total, out
 
 
-def statistics(session: Session, *, accepted_only: bool = True) -> dict[str, Any]:
+def statistics(
+    session: Session, *, accepted_only: bool = True, levels: Collection[str] | None = None
+) -> dict[str, Any]:
     """Incident counts and victim counts, apart, each event once.
 
     An event reported by several documents (merged incidents) counts as one incident; for its
@@ -192,6 +233,8 @@ def statistics(session: Session, *, accepted_only: bool = True) -> dict[str, Any
     lower bound or an estimate of the same people, so adding them would count people twice).
     """
     query = select(Incident).where(Incident.merged_into_id.is_(None))
+    if levels is not None:
+        query = query.where(Incident.confidentiality.in_(list(levels)))
     if accepted_only:
         query = query.where(Incident.review_status == ReviewStatus.ACCEPTED.value)
     incidents_by_violation: dict[str, int] = defaultdict(int)
@@ -202,11 +245,15 @@ def statistics(session: Session, *, accepted_only: bool = True) -> dict[str, Any
     for incident in session.scalars(query):
         total += 1
         group = group_of(session, incident.id)
-        reports += sum(len(i.sources) for i in group)
+        reports += sum(len(i.sources) for i in group if visible(i.confidentiality, levels))
         best: dict[str, int | None] = {}
         for member in group:
+            if not visible(member.confidentiality, levels):
+                continue
             for act in member.acts:
-                if act.review_status == ReviewStatus.REJECTED.value:
+                if act.review_status == ReviewStatus.REJECTED.value or not visible(
+                    act.confidentiality, levels
+                ):
                     continue
                 if accepted_only and act.review_status != ReviewStatus.ACCEPTED.value:
                     continue

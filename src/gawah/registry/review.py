@@ -8,6 +8,7 @@ ledger entry) with the incident before and after.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,21 +96,29 @@ def _act_summary(act: Act) -> dict[str, Any]:
     }
 
 
-def queue_size(session: Session) -> dict[str, int]:
-    """How many candidates wait, by kind."""
-    return {
-        kind: int(
-            session.scalar(select(func.count()).select_from(model).where(model.review_status == CANDIDATE))
-            or 0
-        )
-        for kind, model in (("act", Act), ("claim", Claim), ("person", Person))
-    }
+def queue_size(session: Session, *, levels: Collection[str] | None = None) -> dict[str, int]:
+    """How many candidates wait, by kind (of the confidentiality `levels`, when given)."""
+    sizes: dict[str, int] = {}
+    for kind, model in (("act", Act), ("claim", Claim), ("person", Person)):
+        query = select(func.count()).select_from(model).where(model.review_status == CANDIDATE)
+        if levels is not None:
+            query = query.where(model.confidentiality.in_(list(levels)))
+        sizes[kind] = int(session.scalar(query) or 0)
+    return sizes
 
 
 def queue(
-    session: Session, *, kind: str | None = None, document_id: int | None = None, limit: int = 50
+    session: Session,
+    *,
+    kind: str | None = None,
+    document_id: int | None = None,
+    limit: int = 50,
+    levels: Collection[str] | None = None,
 ) -> list[QueueItem]:
-    """Candidate facts, oldest first (acts, then claims, then persons unless `kind` says one)."""
+    """Candidate facts, oldest first (acts, then claims, then persons unless `kind` says one).
+
+    With `levels`, only candidates of those confidentiality levels, read from documents of those
+    levels, are listed (the reader's view); None lists all (the operator's)."""
     items: list[QueueItem] = []
     titles: dict[int, str] = {}
 
@@ -122,6 +131,8 @@ def queue(
 
     if kind in (None, "act"):
         query = select(Act).where(Act.review_status == CANDIDATE).order_by(Act.id).limit(limit)
+        if levels is not None:
+            query = query.where(Act.confidentiality.in_(list(levels)))
         if document_id is not None:
             query = query.where(
                 Act.incident_id.in_(
@@ -140,6 +151,8 @@ def queue(
             )  # fmt: skip
     if kind in (None, "claim") and len(items) < limit:
         query_c = select(Claim).where(Claim.review_status == CANDIDATE).order_by(Claim.id)
+        if levels is not None:
+            query_c = query_c.where(Claim.confidentiality.in_(list(levels)))
         if document_id is not None:
             query_c = query_c.where(Claim.document_id == document_id)
         claims = list(session.scalars(query_c.limit(limit - len(items))))
@@ -157,14 +170,10 @@ def queue(
                           claim.document_id, title(claim.document_id), spans.get(claim.id, []))
             )  # fmt: skip
     if kind in (None, "person") and len(items) < limit:
-        persons = list(
-            session.scalars(
-                select(Person)
-                .where(Person.review_status == CANDIDATE)
-                .order_by(Person.id)
-                .limit(limit - len(items))
-            )
-        )
+        query_p = select(Person).where(Person.review_status == CANDIDATE)
+        if levels is not None:
+            query_p = query_p.where(Person.confidentiality.in_(list(levels)))
+        persons = list(session.scalars(query_p.order_by(Person.id).limit(limit - len(items))))
         spans = _spans(session, "person", [p.id for p in persons])
         for person in persons:
             doc_id = spans[person.id][0].document_id if person.id in spans else None
@@ -174,7 +183,16 @@ def queue(
                 QueueItem("person", person.id, None, None, {"name": person.name, "notes": person.notes},
                           doc_id, title(doc_id), spans.get(person.id, []))
             )  # fmt: skip
-    return items
+    if levels is None:
+        return items
+    # A candidate read from a document the reader may not see is not theirs to review either.
+    doc_ids = {i.document_id for i in items if i.document_id is not None}
+    readable = set(
+        session.scalars(
+            select(Document.id).where(Document.id.in_(doc_ids), Document.confidentiality.in_(list(levels)))
+        )
+    )
+    return [i for i in items if i.document_id is None or i.document_id in readable]
 
 
 def _act(session: Session, act_id: int) -> Act:

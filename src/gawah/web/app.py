@@ -38,10 +38,11 @@ from gawah.web import (
 )
 from gawah.web.auth import (
     Forbidden,
+    ReasonNeeded,
+    ReasonQuery,
     SignInRequired,
-    audit_confidential_read,
     caller,
-    deny,
+    check_read,
     is_api,
     public,
     requires,
@@ -195,32 +196,8 @@ def _readable_document(request: Request, principal: Principal, document_id: int,
     if level is None:
         raise HTTPException(404, detail=f"no document {document_id}")
     resource = Resource("document", document_id, level)
-    decision = authorize(principal, Action.DOCUMENT_READ, resource)
-    if not decision.allowed:
-        try:
-            deny(request, principal, decision.action, decision.why, resource)
-        except Forbidden:
-            # Said as "not found", so that a hidden record's existence is not revealed.
-            raise HTTPException(404, detail=f"no document {document_id}") from None
-    if decision.needs_reason:
-        if not reason.strip():
-            raise ReasonNeeded(resource)
-        audit_confidential_read(request, principal, resource, reason, path=request.url.path)
+    check_read(request, principal, resource, reason)
     return resource
-
-
-class ReasonNeeded(Exception):
-    """A confidential record is read only with a reason, which goes to the audit trail."""
-
-    def __init__(self, resource: Resource):
-        super().__init__(f"{resource.kind} {resource.id} is confidential")
-        self.resource = resource
-
-
-ReasonQuery = Annotated[
-    str,
-    Query(max_length=500, description="Why you read this confidential record (kept in the audit trail)."),
-]
 
 
 def create_app(workspace: Workspace) -> FastAPI:
@@ -474,9 +451,12 @@ def create_app(workspace: Workspace) -> FastAPI:
         return detail
 
     @app.get("/api/me", response_model=Me, responses=API_ERRORS, tags=["account"])
-    def api_me(principal: Annotated[Principal, Depends(requires(Action.ACCOUNT_SELF))]) -> Me:
+    def api_me(
+        request: Request, principal: Annotated[Principal, Depends(requires(Action.ACCOUNT_SELF))]
+    ) -> Me:
         """The caller: user name, role, how they are signed in, and what they may do."""
         return Me(
+            csrf_token=caller(request).csrf or None,
             username=principal.username,
             role=principal.role.value if principal.role else "",
             channel=principal.channel,

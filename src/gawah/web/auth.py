@@ -10,10 +10,10 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import HTTPException, Query, Request
 
 from gawah.security import audit
 from gawah.security.accounts import principal_of
@@ -27,6 +27,10 @@ from gawah.store.engine import transaction
 # What a route asks for, kept on its dependency so that tests can walk every route.
 ACTION_ATTRIBUTE = "gawah_action"
 PUBLIC = "public"
+# API calls made with a browser session (not a bearer token) that change anything carry the
+# session's CSRF token in this header (GET /api/me gives it).
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 TOKEN_PROBLEMS = {
     "malformed": "the API token is malformed",
@@ -178,10 +182,15 @@ def requires(action: Action) -> Callable[[Request], Principal]:
     """A route dependency: the caller's principal, when the policy allows `action`."""
 
     def dependency(request: Request) -> Principal:
-        principal = caller(request).principal
+        current = caller(request)
+        principal = current.principal
         decision = authorize(principal, action)
         if not decision.allowed:
             deny(request, principal, decision.action, decision.why, None)
+        if is_api(request) and request.method not in SAFE_METHODS and current.session_cookie:
+            # A browser session changing something through the API: the cookie alone could come
+            # from another site's page, so the session's CSRF token must come in a header too.
+            check_csrf(request, request.headers.get(CSRF_HEADER))
         return principal
 
     setattr(dependency, ACTION_ATTRIBUTE, action)
@@ -237,3 +246,32 @@ def audit_confidential_read(
             address=client_address(request),
             detail=" ".join(f"{k}={v}" for k, v in extra.items()),
         )
+
+
+class ReasonNeeded(Exception):
+    """A confidential record is read only with a reason, which goes to the audit trail."""
+
+    def __init__(self, resource: Resource):
+        super().__init__(f"{resource.kind} {resource.id} is confidential")
+        self.resource = resource
+
+
+ReasonQuery = Annotated[
+    str,
+    Query(max_length=500, description="Why you read this confidential record (kept in the audit trail)."),
+]
+
+
+def check_read(request: Request, principal: Principal, resource: Resource, reason: str) -> None:
+    """The one check before showing a record: 404 when the caller may not see it (its existence is
+    not revealed), `ReasonNeeded` when it is confidential and no reason was given; audits both."""
+    decision = authorize(principal, Action.DOCUMENT_READ, resource)
+    if not decision.allowed:
+        try:
+            deny(request, principal, decision.action, decision.why, resource)
+        except Forbidden:
+            raise HTTPException(404, detail=f"no {resource.kind} {resource.id}") from None
+    if decision.needs_reason:
+        if not reason.strip():
+            raise ReasonNeeded(resource)
+        audit_confidential_read(request, principal, resource, reason, path=request.url.path)

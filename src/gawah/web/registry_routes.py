@@ -8,26 +8,30 @@ person as the actor. Every form is a plain POST (no script) with its CSRF token;
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Body, Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gawah.registry import review, same_event
 from gawah.registry.changes import ConflictError, NotFound, RegistryError, deciding, diff, history, restore
 from gawah.registry.corroboration import STANDARDS_OF_PROOF, TRANSITIONS, set_status
 from gawah.registry.incidents import incident_view, list_incidents, statistics
-from gawah.security.policy import Action, Principal
-from gawah.store.models import Document
-from gawah.web.auth import check_csrf, requires
+from gawah.security.policy import Action, Principal, Resource, authorize, visible_levels
+from gawah.store.models import Document, Incident
+from gawah.web.auth import ReasonQuery, check_csrf, check_read, requires
 from gawah.web.highlight import Mark, segment
 from gawah.web.labels import LABELS, N_
 
 Render = Callable[..., HTMLResponse]
-Reader = Annotated[Principal, Depends(requires(Action.DOCUMENT_READ_RESTRICTED))]
+# Reading is filtered by confidentiality level in every route (visible_levels, check_read).
+Reader = Annotated[Principal, Depends(requires(Action.DOCUMENT_READ))]
 Reviewer = Annotated[Principal, Depends(requires(Action.INCIDENT_REVIEW))]
 Editor = Annotated[Principal, Depends(requires(Action.INCIDENT_EDIT))]
+FactKind = Literal["act", "claim", "person"]
+Decision = Literal["accept", "reject", "edit", "split", "attach"]
 # Names of the registry's codes, added to the interface's labels (translated like the others).
 REGISTRY_LABELS: dict[str, dict[str, str]] = {
     "incident_status": {
@@ -107,21 +111,52 @@ def _history_rows(session: Session, incident_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def _visible_proposals(
+    session: Session, proposals: list[same_event.Proposal], levels: tuple[str, ...]
+) -> list[same_event.Proposal]:
+    """Same-event proposals whose two incidents the reader may both see."""
+    ids = {p.incident_id for p in proposals} | {p.other_id for p in proposals}
+    shown = set(
+        session.scalars(select(Incident.id).where(Incident.id.in_(ids), Incident.confidentiality.in_(levels)))
+    )
+    return [p for p in proposals if p.incident_id in shown and p.other_id in shown]
+
+
 def register(app: FastAPI, render: Render) -> None:
     """Add the registry's pages and API routes to the app."""
 
     def sessions(request: Request) -> Any:
         return request.app.state.workspace.sessions
 
+    def incident_resource(request: Request, incident_id: int) -> Resource:
+        with sessions(request)() as session:
+            level = session.scalar(select(Incident.confidentiality).where(Incident.id == incident_id))
+        if level is None:
+            raise HTTPException(404, detail=f"no incident {incident_id}")
+        return Resource("incident", incident_id, level)
+
+    def readable_incident(request: Request, principal: Principal, incident_id: int, reason: str) -> None:
+        """Reading an incident: hidden ones are 'not found', confidential ones need a reason (audited)."""
+        check_read(request, principal, incident_resource(request, incident_id), reason)
+
+    def writable_incident(request: Request, principal: Principal, incident_id: int) -> None:
+        """Changing an incident needs the right to see it; a hidden one is 'not found'."""
+        resource = incident_resource(request, incident_id)
+        if not authorize(principal, Action.DOCUMENT_READ, resource).allowed:
+            raise HTTPException(404, detail=f"no incident {incident_id}")
+
     def after_decision(request: Request, target: str) -> Response:
         request.app.state.workspace.sign_checkpoint()
         return RedirectResponse(target, status_code=303)
 
-    def review_page(request: Request, error: str | None = None, status_code: int = 200) -> HTMLResponse:
+    def review_page(
+        request: Request, principal: Principal, error: str | None = None, status_code: int = 200
+    ) -> HTMLResponse:
+        levels = visible_levels(principal)
         with sessions(request)() as session:
-            items = review.queue(session, limit=20)
+            items = review.queue(session, limit=20, levels=levels)
             excerpts = {(i.kind, i.id): _excerpt(session, i) for i in items}
-            sizes = review.queue_size(session)
+            sizes = review.queue_size(session, levels=levels)
         return render(
             request,
             "review.html",
@@ -134,14 +169,21 @@ def register(app: FastAPI, render: Render) -> None:
         )
 
     def incident_page(
-        request: Request, incident_id: int, error: str | None = None, status_code: int = 200
+        request: Request,
+        principal: Principal,
+        incident_id: int,
+        error: str | None = None,
+        status_code: int = 200,
     ) -> HTMLResponse:
+        levels = visible_levels(principal)
         with sessions(request)() as session:
             try:
-                view = incident_view(session, incident_id)
+                view = incident_view(session, incident_id, levels)
             except NotFound as exc:
                 raise HTTPException(404) from exc
-            proposals = same_event.propose(session, incident_id=incident_id)
+            proposals = _visible_proposals(
+                session, same_event.propose(session, incident_id=incident_id), levels
+            )
             rows = _history_rows(session, incident_id)
         return render(
             request,
@@ -157,14 +199,14 @@ def register(app: FastAPI, render: Render) -> None:
         )
 
     @app.api_route("/review", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
-    def review_queue(request: Request, _: Reader) -> HTMLResponse:
-        return review_page(request)
+    def review_queue(request: Request, principal: Reader) -> HTMLResponse:
+        return review_page(request, principal)
 
     @app.post("/review/{kind}/{fact_id}", include_in_schema=False)
     def review_decide(
         request: Request,
         principal: Reviewer,
-        kind: str,
+        kind: FactKind,
         fact_id: int,
         decision: Annotated[str, Form()],
         note: Annotated[str, Form(max_length=4000)] = "",
@@ -188,7 +230,7 @@ def register(app: FastAPI, render: Render) -> None:
                 else:
                     raise RegistryError(f"unknown decision {decision!r}")
         except RegistryError as exc:
-            return review_page(request, str(exc), _status_code(exc))
+            return review_page(request, principal, str(exc), _status_code(exc))
         return after_decision(request, "/review")
 
     @app.post("/review/act/{act_id}/edit", include_in_schema=False)
@@ -221,7 +263,7 @@ def register(app: FastAPI, render: Render) -> None:
             with deciding(sessions(request)) as session:
                 review.edit(session, act_id, fields, principal.username, note=note, expected_version=version)
         except RegistryError as exc:
-            return review_page(request, str(exc), _status_code(exc))
+            return review_page(request, principal, str(exc), _status_code(exc))
         return after_decision(request, "/review")
 
     @app.api_route(
@@ -229,7 +271,7 @@ def register(app: FastAPI, render: Render) -> None:
     )
     def incidents(
         request: Request,
-        _: Reader,
+        principal: Reader,
         status: Annotated[str | None, Query()] = None,
         violation: Annotated[str | None, Query()] = None,
         province: Annotated[str | None, Query()] = None,
@@ -241,8 +283,9 @@ def register(app: FastAPI, render: Render) -> None:
                 violation=violation or None,
                 province=province or None,
                 limit=200,
+                levels=visible_levels(principal),
             )
-            stats = statistics(session)
+            stats = statistics(session, levels=visible_levels(principal))
         return render(
             request, "incidents.html", section="incidents", total=total, incidents=rows, stats=stats
         )
@@ -253,8 +296,11 @@ def register(app: FastAPI, render: Render) -> None:
         response_class=HTMLResponse,
         include_in_schema=False,
     )
-    def incident(request: Request, _: Reader, incident_id: int) -> HTMLResponse:
-        return incident_page(request, incident_id)
+    def incident(
+        request: Request, principal: Reader, incident_id: int, reason: ReasonQuery = ""
+    ) -> HTMLResponse:
+        readable_incident(request, principal, incident_id, reason)
+        return incident_page(request, principal, incident_id)
 
     @app.post("/incidents/{incident_id}/{what}", include_in_schema=False)
     def incident_decide(
@@ -271,6 +317,7 @@ def register(app: FastAPI, render: Render) -> None:
         csrf: Annotated[str, Form(max_length=100)] = "",
     ) -> Response:
         check_csrf(request, csrf)
+        writable_incident(request, principal, incident_id)
         actor = principal.username
         target = f"/incidents/{incident_id}"
         try:
@@ -296,7 +343,7 @@ def register(app: FastAPI, render: Render) -> None:
                 else:
                     raise HTTPException(404)
         except RegistryError as exc:
-            return incident_page(request, incident_id, str(exc), _status_code(exc))
+            return incident_page(request, principal, incident_id, str(exc), _status_code(exc))
         return after_decision(request, target)
 
     # JSON API ------------------------------------------------------------------------------
@@ -307,8 +354,8 @@ def register(app: FastAPI, render: Render) -> None:
     @app.get("/api/review", tags=["registry"])
     def api_review(
         request: Request,
-        _: Reader,
-        kind: Annotated[str | None, Query(description="act, claim or person")] = None,
+        principal: Reader,
+        kind: Annotated[FactKind | None, Query(description="act, claim or person")] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     ) -> list[dict[str, Any]]:
         """Candidate facts waiting for a decision, each with its quoted spans."""
@@ -325,16 +372,16 @@ def register(app: FastAPI, render: Render) -> None:
                         {"span_id": s.id, "start": s.start, "end": s.end, "quote": s.quote} for s in i.spans
                     ],
                 }
-                for i in review.queue(session, kind=kind, limit=limit)
+                for i in review.queue(session, kind=kind, limit=limit, levels=visible_levels(principal))
             ]
 
     @app.post("/api/review/{kind}/{fact_id}", tags=["registry"])
     def api_review_decide(
         request: Request,
         principal: Reviewer,
-        kind: str,
+        kind: FactKind,
         fact_id: int,
-        decision: Annotated[str, Body(description="accept, reject, edit, split or attach")],
+        decision: Annotated[Decision, Body(description="accept, reject, edit, split or attach")],
         note: Annotated[str, Body()] = "",
         version: Annotated[int | None, Body(description="incident version the decision was made on")] = None,
         fields: Annotated[dict[str, Any] | None, Body(description="edit: the act's corrected fields")] = None,
@@ -368,7 +415,7 @@ def register(app: FastAPI, render: Render) -> None:
     @app.get("/api/incidents", tags=["registry"])
     def api_incidents(
         request: Request,
-        _: Reader,
+        principal: Reader,
         status: Annotated[str | None, Query()] = None,
         violation: Annotated[str | None, Query()] = None,
         province: Annotated[str | None, Query()] = None,
@@ -386,21 +433,28 @@ def register(app: FastAPI, render: Render) -> None:
                 include_merged=include_merged,
                 limit=limit,
                 offset=offset,
+                levels=visible_levels(principal),
             )
         return {"total": total, "limit": limit, "offset": offset, "incidents": rows}
 
     @app.get("/api/incidents/{incident_id}", tags=["registry"])
-    def api_incident(request: Request, _: Reader, incident_id: int) -> dict[str, Any]:
+    def api_incident(
+        request: Request, principal: Reader, incident_id: int, reason: ReasonQuery = ""
+    ) -> dict[str, Any]:
         """One incident: acts, victims, perpetrators, places, dates and every report of the event."""
+        readable_incident(request, principal, incident_id, reason)
         with sessions(request)() as session:
             try:
-                return incident_view(session, incident_id)
+                return incident_view(session, incident_id, visible_levels(principal))
             except RegistryError as exc:
                 raise api_error(exc) from exc
 
     @app.get("/api/incidents/{incident_id}/history", tags=["registry"])
-    def api_history(request: Request, _: Reader, incident_id: int) -> list[dict[str, Any]]:
+    def api_history(
+        request: Request, principal: Reader, incident_id: int, reason: ReasonQuery = ""
+    ) -> list[dict[str, Any]]:
         """Every change: who, when, what, and the diff."""
+        readable_incident(request, principal, incident_id, reason)
         with sessions(request)() as session:
             return [
                 {
@@ -425,6 +479,7 @@ def register(app: FastAPI, render: Render) -> None:
         version: Annotated[int | None, Body()] = None,
     ) -> dict[str, Any]:
         """Move the incident's status, naming the standard of proof."""
+        writable_incident(request, principal, incident_id)
         try:
             with deciding(sessions(request)) as session:
                 set_status(
@@ -450,6 +505,8 @@ def register(app: FastAPI, render: Render) -> None:
         note: Annotated[str, Body()] = "",
     ) -> dict[str, Any]:
         """Confirm that `other_id` is the same event: it joins this incident, keeping every source."""
+        writable_incident(request, principal, incident_id)
+        writable_incident(request, principal, other_id)
         try:
             with deciding(sessions(request)) as session:
                 same_event.merge(session, incident_id, other_id, principal.username, note=note)
@@ -461,6 +518,7 @@ def register(app: FastAPI, render: Render) -> None:
     @app.post("/api/incidents/{incident_id}/unmerge", tags=["registry"])
     def api_unmerge(request: Request, principal: Editor, incident_id: int) -> dict[str, Any]:
         """Undo the merge of this incident into another."""
+        writable_incident(request, principal, incident_id)
         try:
             with deciding(sessions(request)) as session:
                 same_event.undo_merge(session, incident_id, principal.username)
@@ -471,10 +529,14 @@ def register(app: FastAPI, render: Render) -> None:
 
     @app.get("/api/same-event", tags=["registry"])
     def api_same_event(
-        request: Request, _: Reader, incident_id: Annotated[int | None, Query()] = None
+        request: Request, principal: Reader, incident_id: Annotated[int | None, Query(ge=1)] = None
     ) -> list[dict[str, Any]]:
         """Incidents from different documents that may be one event, with the reasons."""
+        levels = visible_levels(principal)
         with sessions(request)() as session:
+            proposals = _visible_proposals(
+                session, same_event.propose(session, incident_id=incident_id), levels
+            )
             return [
                 {
                     "incident_id": p.incident_id,
@@ -482,11 +544,11 @@ def register(app: FastAPI, render: Render) -> None:
                     "score": p.score,
                     "reasons": [r.as_dict() | {"text": same_event.explain(r)} for r in p.reasons],
                 }
-                for p in same_event.propose(session, incident_id=incident_id)
+                for p in proposals
             ]
 
     @app.get("/api/statistics", tags=["registry"])
-    def api_statistics(request: Request, _: Reader) -> dict[str, Any]:
-        """Incident counts and victim counts, apart; each event once."""
+    def api_statistics(request: Request, principal: Reader) -> dict[str, Any]:
+        """Incident counts and victim counts, apart; each event once (of the incidents you may see)."""
         with sessions(request)() as session:
-            return statistics(session)
+            return statistics(session, levels=visible_levels(principal))

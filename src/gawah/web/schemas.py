@@ -127,6 +127,11 @@ class Me(BaseModel):
     channel: str = Field(description="web (browser session) or api (bearer token).")
     actions: list[str]
     levels: list[str] = Field(description="Confidentiality levels the caller may read.")
+    csrf_token: str | None = Field(
+        default=None,
+        description="Browser sessions only: send it as the X-CSRF-Token header with API calls that "
+        "change data.",
+    )
 
 
 API_ERRORS: dict[int | str, dict[str, object]] = {
