@@ -29,6 +29,7 @@ from gawah.security.policy import Action, Principal, Resource, authorize, visibl
 from gawah.web import (
     account,
     analysis_routes,
+    claims_routes,
     evidence_routes,
     formatting,
     persons_routes,
@@ -299,6 +300,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     evidence_routes.register(app, render)
     registry_routes.register(app, render)
     search_routes.register(app, render)
+    claims_routes.register(app, render)
     persons_routes.register(app, render)
 
     @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
