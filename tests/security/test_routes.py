@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from starlette.routing import Mount, Route
 
 from gawah.security.policy import Action, Principal, authorize
-from gawah.store.models import AuditEvent, Claim, Document
+from gawah.store.models import AuditEvent, Claim, Document, Incident
 from gawah.store.vocab import Role
 from gawah.web.app import create_app
 from gawah.web.auth import ACTION_ATTRIBUTE, PUBLIC
@@ -82,6 +82,7 @@ def test_every_route_answers_as_the_policy_says(web_workspace: WebWorkspace, rol
             update(Document).where(Document.id == web_workspace.english_id).values(confidentiality="public")
         )
         session.execute(update(Claim).where(Claim.id == web_workspace.claim_id).values(confidentiality="public"))
+        session.execute(update(Incident).values(confidentiality="public"))
     routes = endpoints(web_workspace)
     assert {url for _, url, _ in routes} >= {
         "/",

@@ -36,6 +36,7 @@ from gawah.web import (
     queries,
     registry_routes,
     search_routes,
+    units_routes,
 )
 from gawah.web.auth import (
     Forbidden,
@@ -302,6 +303,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     search_routes.register(app, render)
     claims_routes.register(app, render)
     persons_routes.register(app, render)
+    units_routes.register(app, render)
 
     @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
     def home(
