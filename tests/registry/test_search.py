@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from sqlalchemy import text
@@ -190,3 +191,21 @@ def test_blind_index_in_an_encrypted_workspace(tmp_path: Path, database_url: str
     assert database
     for word in ("Wardakzai", "wardakzai", "Zarlashta", "zarlashta"):
         assert word.encode("utf-8") not in database
+
+
+def test_search_command_shows_titles_snippets_and_pages(workspace: Workspace, reports: Reports) -> None:
+    from tests.registry.test_cli import _app, runner
+
+    where = ["--workspace", str(workspace.settings.root)]
+    never = runner.invoke(_app(), ["search", "Khinjan", *where])
+    assert never.exit_code != 0 and "--reindex" in never.output
+    found = runner.invoke(
+        _app(), ["search", "Khinjan", "--reindex", "--limit", "3", "--format", "json", *where]
+    )
+    assert found.exit_code == 0, found.output
+    data = json.loads(found.stdout)
+    assert data["more"] and len(data["hits"]) == 3
+    assert {h["title"] for h in data["hits"] if h["kind"] == "document"} <= {"Field report", "News article"}
+    assert all(h["marked"] == ["Khinjan"] for h in data["hits"] if h["kind"] == "document")
+    rest = runner.invoke(_app(), ["search", "Khinjan", "--offset", "3", "--format", "json", *where])
+    assert not json.loads(rest.stdout)["more"]

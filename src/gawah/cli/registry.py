@@ -31,7 +31,7 @@ from gawah.registry import legal, review, same_event
 from gawah.registry.changes import RegistryError, deciding, diff, history, restore
 from gawah.registry.corroboration import grade_report, grade_source, set_status
 from gawah.registry.incidents import incident_view, list_incidents, statistics
-from gawah.registry.search import Filters, ensure_index, reindex, search
+from gawah.registry.search import Filters, index_exists, previews, reindex, search
 
 review_app = typer.Typer(
     help="Review candidate facts: accept, edit, reject, split, attach.", no_args_is_help=True
@@ -427,31 +427,43 @@ def search_command(
     source: Annotated[int | None, typer.Option(help="Source id.")] = None,
     since: Annotated[str | None, typer.Option(help="Period start, YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Period end, YYYY-MM-DD.")] = None,
-    limit: Annotated[int, typer.Option()] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many hits (the next page).")] = 0,
     rebuild: Annotated[bool, typer.Option("--reindex", help="Rebuild the index first.")] = False,
 ) -> None:
-    """Search documents, incidents and claims, with facet counts."""
+    """Search documents, incidents and claims, with facet counts (only the levels you may see)."""
+    from rich.markup import escape
+
+    from gawah.security.commands import cli_principal
+    from gawah.security.policy import visible_levels
+
     try:
         filters = Filters(kind=kind, violation=violation, province=province, district=district, status=status,
                           source_id=source, start=dt.date.fromisoformat(since) if since else None,
                           end=dt.date.fromisoformat(until) if until else None)  # fmt: skip
     except ValueError as exc:
         fail(f"a date is written YYYY-MM-DD: {exc}")
+    levels = visible_levels(cli_principal({"workspace": workspace}))
     with open_workspace(workspace) as ws:
         if rebuild:
             with ws.sessions.begin() as session:
                 err_console.print(f"indexed {reindex(session)} records", highlight=False)
         if not query:
             return
-        with ws.sessions.begin() as session:
-            ensure_index(session)
-            result = search(session, query, filters, limit=limit)
+        with ws.sessions() as session:
+            if not index_exists(session):
+                fail("the search index was never built here: run `gawah search --reindex` once")
+            result = search(session, query, filters, levels=levels, limit=limit, offset=offset)
+            shown = previews(session, result.hits, query)
     data = {
         "query": query,
+        "offset": offset,
+        "more": result.more,
         "hits": [
-            {"kind": h.kind, "id": h.record_id, "title": h.title, "date": h.start_date,
-             "province": h.province, "status": h.status}
-            for h in result.hits
+            {"kind": p.kind, "id": p.record_id, "title": p.title, "date": p.date, "status": p.status,
+             "confidentiality": p.confidentiality, "snippet": "".join(t for t, _ in p.snippet),
+             "marked": sorted({t for t, marked in p.snippet if marked})}
+            for p in shown
         ],
         "facets": result.facets,
         "facet_sample": result.facet_sample,
@@ -459,12 +471,16 @@ def search_command(
     if output is OutputFormat.JSON:
         print_json(data)
         return
-    table = Table(title=f"{len(result.hits)} results for {query!r}")
-    for column in ("kind", "id", "title", "date", "province", "status"):
+    table = Table(
+        title=f"{len(shown)} results for {query!r}" + (" (more with --offset)" if result.more else "")
+    )
+    for column in ("kind", "id", "title", "date", "status", "snippet"):
         table.add_column(column, overflow="fold")
-    for h in result.hits:
-        date = str(h.start_date or "")
-        table.add_row(h.kind, str(h.record_id), h.title[:80], date, h.province or "", h.status or "")
+    for p in shown:
+        snippet = "".join(f"[bold]{escape(t)}[/bold]" if marked else escape(t) for t, marked in p.snippet)
+        table.add_row(
+            p.kind, str(p.record_id), escape(p.title[:80]), str(p.date or ""), p.status or "", snippet
+        )
     console.print(table)
     for name, counts in result.facets.items():
         console.print(f"{name}: " + ", ".join(f"{k} ({v})" for k, v in counts.items()), highlight=False)

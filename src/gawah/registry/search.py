@@ -101,7 +101,8 @@ def blind_text(key: bytes, value: str) -> str:
 # Index maintenance -----------------------------------------------------------------------------
 
 
-def _index_exists(session: Session) -> bool:
+def index_exists(session: Session) -> bool:
+    """Whether the full-text index was ever built in this workspace."""
     if _dialect(session) == "sqlite":
         found = session.execute(
             text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_fts'")
@@ -113,7 +114,7 @@ def _index_exists(session: Session) -> bool:
 
 def ensure_index(session: Session) -> bool:
     """Create the full-text index if it is missing; True when it was created now."""
-    if _index_exists(session):
+    if index_exists(session):
         return False
     if _dialect(session) == "sqlite":
         session.execute(
@@ -474,7 +475,7 @@ def search(
     filters = filters or Filters()
     where, params = filters.sql(levels)
     words = query_words(query)
-    if not words or not _index_exists(session):
+    if not words or not index_exists(session):
         return SearchResult(query, [], offset=offset)
     key = blind_key(session)
     if _dialect(session) == "sqlite":
@@ -656,6 +657,7 @@ __all__ = [
     "ensure_index",
     "fold",
     "index_document",
+    "index_exists",
     "previews",
     "refresh_entries",
     "reindex",
