@@ -76,9 +76,20 @@ def test_collector_provenance_precedes_receipt_in_custody(tmp_path: Path, fixtur
     report = fixtures_dir / "reports" / "sabari_statement.md"
     result = runner.invoke(
         app,
-        ["ingest", str(report), "-w", str(ws), "--collected-by", "field researcher 7",
-         "--collected-at", "2024-03-05T14:30+04:30", "--collection-method", "handed over on USB",
-         "--collection-place", "Khost"],
+        [
+            "ingest",
+            str(report),
+            "-w",
+            str(ws),
+            "--collected-by",
+            "field researcher 7",
+            "--collected-at",
+            "2024-03-05T14:30+04:30",
+            "--collection-method",
+            "handed over on USB",
+            "--collection-place",
+            "Khost",
+        ],
     )
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["evidence", "custody", "1", "-w", str(ws), "--format", "json"])
@@ -88,5 +99,26 @@ def test_collector_provenance_precedes_receipt_in_custody(tmp_path: Path, fixtur
     assert events[0]["at"].startswith("2024-03-05T10:00")
     assert runner.invoke(app, ["verify", "-w", str(ws)]).exit_code == 0
 
-    bad = runner.invoke(app, ["ingest", str(report), "-w", str(ws), "--collected-by", "x", "--collected-at", "March"])
+    bad = runner.invoke(
+        app, ["ingest", str(report), "-w", str(ws), "--collected-by", "x", "--collected-at", "March"]
+    )
     assert bad.exit_code == 2 and "not an ISO date" in bad.output
+
+
+def test_demo_prepares_a_workspace_that_can_receive_families_reports(
+    tmp_path: Path, demo_texts_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    from gawah.security.intake import INTAKE_PASSPHRASE_ENV, has_intake_key, open_intake_key
+
+    monkeypatch.delenv(INTAKE_PASSPHRASE_ENV, raising=False)
+    ws = tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "--workspace", str(ws), "--data", str(demo_texts_dir), "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert has_intake_key(ws / "keys")
+    shown = re.search(r"its passphrase is (\S+) \(shown once", result.output)
+    assert shown, result.output
+    assert open_intake_key(ws / "keys", passphrase=shown[1]) is not None
+    again = runner.invoke(app, ["demo", "--workspace", str(ws), "--data", str(demo_texts_dir), "--no-serve"])
+    assert again.exit_code == 0 and "its passphrase is" not in again.output  # made once, never shown again

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +14,7 @@ from gawah.config import SETTINGS_FILE, WorkspaceError
 from gawah.ingest.pipeline import Ingestor
 from gawah.registry.candidates import store_candidates_hook
 from gawah.security.accounts import demo_login
+from gawah.security.intake import INTAKE_PASSPHRASE_ENV, create_intake_key, has_intake_key
 from gawah.store.engine import DatabaseError
 from gawah.workspace import Workspace, init_workspace
 
@@ -58,6 +61,18 @@ def demo(
             console.print(
                 f"Sign in as [bold]{login[0]}[/] with password [bold]{login[1]}[/] (shown once; "
                 f"`gawah users passwd {login[0]} -w {workspace}` sets a new one).",
+                highlight=False,
+                soft_wrap=True,
+            )
+        if not has_intake_key(ws.settings.keys_dir):
+            # Families' reports are sealed to the intake key as they arrive; the demo makes one
+            # under a generated passphrase, shown once, and lets this server open the reports.
+            intake = secrets.token_urlsafe(18)
+            create_intake_key(ws.settings.keys_dir, passphrase=intake)
+            os.environ.setdefault(INTAKE_PASSPHRASE_ENV, intake)
+            console.print(
+                f"Families' reports (/family/report) are sealed to an intake key; its passphrase is "
+                f"[bold]{intake}[/] (shown once; `gawah cases show REF --unseal` asks for it).",
                 highlight=False,
                 soft_wrap=True,
             )
