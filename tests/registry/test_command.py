@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gawah.registry.bulk import BulkChange, BulkError, bulk_edit, parse_ids, parse_versions
-from gawah.registry.changes import ConflictError, NotFound, RegistryError, deciding, diff, history
+from gawah.registry.changes import ConflictError, NotFound, RegistryError, deciding, diff, history, restore
 from gawah.registry.command import (
     ALWAYS,
     COMMANDS,
@@ -31,6 +31,7 @@ from gawah.registry.command import (
     remove_relation,
     responsibility,
     unit_view,
+    units_of_acts,
 )
 from gawah.registry.persons import PersonInput, add_person
 from gawah.store.models import (
@@ -135,10 +136,15 @@ def test_units_and_relations_kept_with_history_and_cycles_refused(workspace: Wor
         assert s.scalar(select(func.count()).select_from(CommandRelation)) == 2
         assert [v["depth"] for v in chain_view(s, Party("unit", battalion), upward=True)] == [1, 2]
         view = unit_view(s, corps)
-        assert [x["subordinate"]["name"] for x in view["subordinates"]] == ["Invented Brigade", "Invented Battalion"]
+        assert [x["subordinate"]["name"] for x in view["subordinates"]] == [
+            "Invented Brigade",
+            "Invented Battalion",
+        ]
         assert view["superiors"] == []
     with deciding(workspace.sessions) as s:
-        edit_unit(s, corps, UnitInput(name="Invented Army Corps", perpetrator="taliban", province="Kabul"), "b")
+        edit_unit(
+            s, corps, UnitInput(name="Invented Army Corps", perpetrator="taliban", province="Kabul"), "b"
+        )
         with pytest.raises(CommandError, match="note"):
             remove_relation(s, rel.id, "b")
         remove_relation(s, rel.id, "b", note="entered twice")
@@ -177,7 +183,10 @@ def test_incident_responsibility_through_perpetrator_units_and_persons(
     with workspace.sessions() as s:
         view = incident_responsibility(s, reports.ngo_incident)
         assert view["period"] == {"start": "2023-03-03", "end": "2023-03-03"} and not view["undated"]
-        assert {(p["type"], p["id"]) for p in view["perpetrators"]} == {("unit", brigade), ("person", fighter)}
+        assert {(p["type"], p["id"]) for p in view["perpetrators"]} == {
+            ("unit", brigade),
+            ("person", fighter),
+        }
         names = [(r["name"], r["depth"]) for r in view["responsible"]]
         assert set(names[:2]) == {("Invented Brigade", 0), ("Invented Fighter", 0)}
         assert ("Invented Corps", 1) in names and ("Invented Commander", 1) in names
@@ -194,6 +203,13 @@ def test_incident_responsibility_through_perpetrator_units_and_persons(
         assert unit_view(s, brigade)["incidents"][0]["id"] == reports.ngo_incident
     with workspace.sessions() as s, pytest.raises(NotFound):
         unit_view(s, corps, ["public"])
+    # Restoring the incident as it was before the assignment takes the unit off its act.
+    with deciding(workspace.sessions) as s:
+        assigned = history(s, "incident", reports.ngo_incident)[-1]
+        restore(s, assigned.id, "a")
+    with workspace.sessions() as s:
+        assert units_of_acts(s, [reports.ngo_act]) == {}
+        assert history(s, "incident", reports.ngo_incident)[-1].action == "restore"
 
 
 def _second_source(ws: Workspace, incident_id: int) -> None:
@@ -241,13 +257,19 @@ def test_bulk_edit_is_all_or_nothing(workspace: Workspace, reports: Reports) -> 
         assert change.note == "bulk edit (3 incidents): witness names in the reports"
     with deciding(workspace.sessions) as s:
         done = bulk_edit(
-            s, [reports.ngo_incident], BulkChange(status="corroborated", standard_of_proof="reasonable_grounds"), "b"
+            s,
+            [reports.ngo_incident],
+            BulkChange(status="corroborated", standard_of_proof="reasonable_grounds"),
+            "b",
         )
         assert done[0]["changed"] == ["status"]
         # Those already as asked are left alone, not refused.
-        assert bulk_edit(s, [reports.ngo_incident], BulkChange(confidentiality="confidential"), "b")[0][
-            "changed"
-        ] == []
+        assert (
+            bulk_edit(s, [reports.ngo_incident], BulkChange(confidentiality="confidential"), "b")[0][
+                "changed"
+            ]
+            == []
+        )
 
 
 def test_a_stale_version_aborts_the_batch(workspace: Workspace, reports: Reports) -> None:
@@ -275,7 +297,10 @@ def test_a_stale_version_aborts_the_batch(workspace: Workspace, reports: Reports
         )  # fmt: skip
     assert [d["changed"] for d in done] == [["perpetrator_unit"]] * 2
     with workspace.sessions() as s:
-        assert {i["id"] for i in unit_view(s, unit)["incidents"]} == {reports.ngo_incident, reports.news_incident}
+        assert {i["id"] for i in unit_view(s, unit)["incidents"]} == {
+            reports.ngo_incident,
+            reports.news_incident,
+        }
 
 
 def test_bulk_refuses_what_it_cannot_do(workspace: Workspace, reports: Reports) -> None:
@@ -324,9 +349,13 @@ def test_command_line_units_relate_chain_and_bulk(workspace: Workspace, reports:
     assert [(c["depth"], c["superior"]["name"]) for c in chain_up] == [(1, "Invented Corps")]
     assert json.loads(run("units", "chain", "2", "--on", "2021-06-01", "--format", "json")) == []
     ids = f"{reports.ngo_incident},{reports.news_incident}"
-    stale = run("incidents", "bulk", "--ids", ids, "--unit", "2", "--versions", f"{reports.ngo_incident}:7", code=2)
+    stale = run(
+        "incidents", "bulk", "--ids", ids, "--unit", "2", "--versions", f"{reports.ngo_incident}:7", code=2
+    )
     assert "nothing was changed" in stale
-    done = json.loads(run("incidents", "bulk", "--ids", ids, "--unit", "2", "--format", "json", "--actor", "a"))
+    done = json.loads(
+        run("incidents", "bulk", "--ids", ids, "--unit", "2", "--format", "json", "--actor", "a")
+    )
     assert [d["changed"] for d in done["incidents"]] == [["perpetrator_unit"]] * 2
     shown = json.loads(run("units", "show", "2", "--format", "json"))
     assert {i["id"] for i in shown["incidents"]} == {reports.ngo_incident, reports.news_incident}

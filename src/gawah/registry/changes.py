@@ -22,12 +22,14 @@ from gawah.ledger.journal import record_registry_change
 from gawah.registry.search import refresh_entries
 from gawah.store.models import (
     Act,
+    ActUnit,
     Claim,
     Incident,
     IncidentSource,
     Person,
     Place,
     RegistryChange,
+    Unit,
     User,
     utcnow,
 )
@@ -253,6 +255,19 @@ def history(session: Session, subject_type: str, subject_id: int) -> list[Regist
     )
 
 
+def _restore_act_units(session: Session, act_id: int, unit_ids: list[int]) -> None:
+    """Put back the units named as perpetrators of an act, as a snapshot that records them has
+    them (snapshots taken by `registry.command` do; older ones leave the links as they are)."""
+    session.flush()
+    current = {row.unit_id: row for row in session.scalars(select(ActUnit).where(ActUnit.act_id == act_id))}
+    for unit_id, row in current.items():
+        if unit_id not in unit_ids:
+            session.delete(row)
+    for unit_id in unit_ids:
+        if unit_id not in current and session.get(Unit, unit_id) is not None:
+            session.add(ActUnit(act_id=act_id, unit_id=unit_id, created_by="restore"))
+
+
 def _apply_incident(session: Session, incident: Incident, snap: dict[str, Any]) -> None:
     for name in INCIDENT_FIELDS:
         value = snap.get(name)
@@ -270,6 +285,8 @@ def _apply_incident(session: Session, incident: Incident, snap: dict[str, Any]) 
         for name in ACT_FIELDS:
             value = data.get(name)
             setattr(act, name, _date(value) if name in DATE_FIELDS else value)
+        if "perpetrator_units" in data:
+            _restore_act_units(session, act_id, data["perpetrator_units"] or [])
     wanted_sources = {s["id"]: s for s in snap.get("sources", [])}
     for source in list(incident.sources):
         if source.id not in wanted_sources:
