@@ -21,12 +21,14 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from gawah.ledger.checkpoint import checkpoint_of, sign_checkpoint, verify_checkpoint
 from gawah.ledger.merkle import MerkleLog, VerificationError, leaf_hash
 from gawah.ledger.proofs import ProvedEntry, inclusion_proofs_document
 from gawah.ledger.verifier import EMPTY_ROOT, INCLUSION_FORMAT, NODE_PREFIX
+from gawah.store.engine import transaction
 from gawah.store.models import (
     AuditEvent,
     Checkpoint,
@@ -221,6 +223,36 @@ def record_custody(
     session.flush()
     append(session, "custody", "custody_event", row.id, custody_entry(row, item.sha256))
     return row
+
+
+def record_access(
+    sessions: sessionmaker[Session],
+    sha256: str,
+    actor: str,
+    *,
+    tool: str,
+    method: str,
+    notes: str = "",
+    attempts: int = 3,
+) -> CustodyEvent | None:
+    """Record, in its own transaction, that the preserved original `sha256` was read out in full
+    (downloaded or shown): one "accessed" custody event and its ledger entry. None when no item
+    holds that file.
+
+    Two writers may take the same next leaf index at once; the loser's insert fails on the
+    unique index and is tried again on the log as it then is.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction(sessions) as session:
+                item = session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == sha256))
+                if item is None:
+                    return None
+                return record_custody(session, item, "accessed", actor, tool=tool, method=method, notes=notes)
+        except IntegrityError:
+            if attempt == attempts:
+                raise
+    return None
 
 
 def record_registry_change(session: Session, change: RegistryChange) -> LedgerEntry:

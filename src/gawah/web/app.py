@@ -391,6 +391,7 @@ def create_app(workspace: Workspace) -> FastAPI:
         detail = queries.document_detail(session, document_id, visible_levels(principal))
         if detail is None or not workspace.blobs.exists(detail.sha256):
             raise HTTPException(404)
+        evidence_routes.record_read_out(request, principal, detail.sha256, download=True)
         name = quote(PurePath(detail.filename).name or detail.sha256)
         # Always a download, never rendered here: an HTML original must not run in this origin.
         return StreamingResponse(

@@ -28,8 +28,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
+from gawah import __version__
 from gawah.ledger.checkpoint import verify_checkpoint
-from gawah.ledger.journal import entry_of, latest_checkpoint, record_registry_change
+from gawah.ledger.journal import entry_of, latest_checkpoint, record_access, record_registry_change
 from gawah.ledger.keys import load_public_key
 from gawah.ledger.merkle import MerkleLog, VerificationError, leaf_hash, verify_inclusion
 from gawah.security.policy import Action, Principal, Resource, authorize, visible_levels
@@ -486,6 +487,21 @@ def _chunks(
             yield chunk
 
 
+def record_read_out(
+    request: Request, principal: Principal, sha256: str, *, download: bool, part: str = "whole file"
+) -> None:
+    """Custody: one "accessed" event when a preserved original is served from its first byte (a
+    download, or a view in the browser); the later parts a player asks for add none."""
+    record_access(
+        request.app.state.workspace.sessions,
+        sha256,
+        principal.username,
+        tool=f"gawah {__version__} web",
+        method=f"{'download' if download else 'view'} over {principal.channel}",
+        notes=f"{request.method} {request.url.path}: {part}",
+    )
+
+
 def _local_path(value: str | None, fallback: str) -> str:
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return fallback
@@ -684,10 +700,13 @@ def register(app: FastAPI, render: Render) -> None:
         except ValueError:
             return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"})
         if wanted is None:
+            record_read_out(request, principal, sha256, download=not inline, part=f"whole file, {size} bytes")
             headers["Content-Length"] = str(size)
             return StreamingResponse(_chunks(blobs.open(sha256)), media_type=served_type, headers=headers)
         # A part of the file, so that a video or recording can be played from any point.
         start, end = wanted
+        if start == 0:
+            record_read_out(request, principal, sha256, download=not inline, part=f"bytes 0-{end} of {size}")
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
         headers["Content-Length"] = str(end - start + 1)
         return StreamingResponse(
