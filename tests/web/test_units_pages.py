@@ -69,6 +69,12 @@ def test_units_pages_relations_and_responsibility(workspace: Workspace) -> None:
             ("Invented Brigade", 0),
             ("Invented Corps", 1),
         ]
+        incident_page = client.get(f"/incidents/{first}").text
+        assert f'href="/units/{brigade}"' in incident_page  # the act names its perpetrator unit
+        assert f'href="/incidents/{first}/responsibility"' in incident_page
+        assert client.get(f"/api/incidents/{first}").json()["acts"][0]["perpetrator_units"] == [
+            {"id": brigade, "name": "Invented Brigade"}
+        ]
         shown = client.get(f"/incidents/{first}/responsibility")
         assert shown.status_code == 200 and "not a finding" in shown.text
         assert client.get("/api/units?q=corps").json()["total"] == 1
@@ -114,7 +120,9 @@ def test_a_viewer_and_a_lawyer_cannot_bulk_edit(workspace: Workspace) -> None:
             form = client.post("/incidents/bulk", data={"ids": [str(first)], "status": "disputed", "note": "x",
                                                          "csrf": token})  # fmt: skip
             assert form.status_code == 403
-            api = client.post("/api/incidents/bulk", json={"ids": [first, second], "confidentiality": "public"})
+            api = client.post(
+                "/api/incidents/bulk", json={"ids": [first, second], "confidentiality": "public"}
+            )
             assert api.status_code == 403
             assert client.post("/api/units", json={"name": "Invented Unit"}).status_code == 403
     with workspace.sessions() as s:
@@ -125,7 +133,9 @@ def test_a_viewer_and_a_lawyer_cannot_bulk_edit(workspace: Workspace) -> None:
 def test_confidential_units_are_hidden(workspace: Workspace) -> None:
     first, second = _incidents(workspace)
     with deciding(workspace.sessions) as s:
-        secret = create_unit(s, UnitInput(name="Invented Secret Office", confidentiality="confidential"), "a").id
+        secret = create_unit(
+            s, UnitInput(name="Invented Secret Office", confidentiality="confidential"), "a"
+        ).id
         public = create_unit(s, UnitInput(name="Invented Police District", confidentiality="public"), "a").id
         relate(s, Party("unit", secret), "commands", Party("unit", public), "a", confidentiality="public")
         s.get(Incident, second).confidentiality = "confidential"  # type: ignore[union-attr]
@@ -140,7 +150,9 @@ def test_confidential_units_are_hidden(workspace: Workspace) -> None:
         assert analyst.get(f"/api/units/{secret}").status_code == 404
         assert analyst.get(f"/units/{secret}").status_code == 404
         # An incident above the analyst's level is not found, and the batch is refused whole.
-        refused = analyst.post("/api/incidents/bulk", json={"ids": [first, second], "confidentiality": "public"})
+        refused = analyst.post(
+            "/api/incidents/bulk", json={"ids": [first, second], "confidentiality": "public"}
+        )
         assert refused.status_code == 404
     with signed_in_client(workspace, Role.INVESTIGATOR) as investigator:
         asked = investigator.get(f"/units/{secret}")

@@ -19,6 +19,7 @@ from gawah.registry.corroboration import independent_sources, reports_of
 from gawah.registry.same_event import group_of
 from gawah.store.models import (
     Act,
+    ActUnit,
     Document,
     Incident,
     IncidentPlace,
@@ -27,6 +28,7 @@ from gawah.store.models import (
     Place,
     Source,
     Span,
+    Unit,
 )
 from gawah.store.vocab import ReviewStatus
 
@@ -56,6 +58,12 @@ def act_view(session: Session, act: Act, levels: Collection[str] | None = None) 
             Document.confidentiality.in_(list(levels))
         )
     spans = session.scalars(span_query.order_by(Span.start))
+    unit_query = (
+        select(Unit.id, Unit.name).join(ActUnit, ActUnit.unit_id == Unit.id).where(ActUnit.act_id == act.id)
+    )
+    if levels is not None:
+        unit_query = unit_query.where(Unit.confidentiality.in_(list(levels)))
+    units = [{"id": uid, "name": name} for uid, name in session.execute(unit_query.order_by(Unit.name))]
     return {
         "id": act.id,
         "incident_id": act.incident_id,
@@ -66,6 +74,7 @@ def act_view(session: Session, act: Act, levels: Collection[str] | None = None) 
         else {"value": act.count_value, "qualifier": act.count_qualifier, "unit": act.count_unit},
         "perpetrator": act.perpetrator,
         "perpetrator_detail": act.perpetrator_detail,
+        "perpetrator_units": units,
         "victim_groups": list(act.victim_groups or []),
         "victims": people.get("victim", []),
         "perpetrators": people.get("perpetrator", []),

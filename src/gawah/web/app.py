@@ -301,9 +301,9 @@ def create_app(workspace: Workspace) -> FastAPI:
     evidence_routes.register(app, render)
     registry_routes.register(app, render)
     search_routes.register(app, render)
-    claims_routes.register(app, render)
     persons_routes.register(app, render)
     units_routes.register(app, render)
+    claims_routes.register(app, render)
 
     @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
     def home(
