@@ -8,7 +8,6 @@ the collector says (EvidenceItem.collected_at / collected_by / collector_notes).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import logging
@@ -27,6 +26,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 from xml.etree import ElementTree
+
+from gawah.vault.c2pa import C2paFormatError, C2paInfo, find_c2pa
 
 SCHEMA = "gawah.media-metadata/1"
 FFPROBE_TIMEOUT_S = 120
@@ -53,22 +54,6 @@ EXTENSION_TYPES = {
     ".webm": "video/webm",
     ".c2pa": "application/c2pa",
 }
-
-
-@dataclass
-class C2paInfo:
-    """A C2PA manifest store found in the file: reported as found, its signature not validated."""
-
-    container: str  # where it sits: jpeg-app11, png-cabx, bmff-uuid, riff-c2pa
-    store_bytes: int
-    manifest_count: int = 0
-    active_manifest: str | None = None
-    claim_generator: str | None = None
-    claim_title: str | None = None
-    claim_format: str | None = None
-    assertions: list[str] = field(default_factory=list)
-    signature_present: bool = False
-    validated: bool = False  # Gawah does not check C2PA signatures; c2patool can, on a copy
 
 
 @dataclass
@@ -236,6 +221,10 @@ def read_metadata(path: Path, media_type: str | None = None) -> MediaMetadata:
         meta.warnings.append(f"could not look for content credentials: {exc}")
     except C2paFormatError as exc:
         meta.warnings.append(f"content credentials (C2PA) present but unreadable: {exc}")
+    except Exception as exc:  # a bug in the credentials reader must not refuse the evidence
+        meta.warnings.append(f"content credentials reader failed: {type(exc).__name__}: {exc}")
+    if meta.c2pa is not None and meta.c2pa.validator:
+        meta.readers["c2pa"] = meta.c2pa.validator
     return meta
 
 
@@ -1013,339 +1002,6 @@ def read_opendocument(path: Path, meta: MediaMetadata) -> None:
         props.get("modified"),
         props.get("generator"),
     )
-
-
-# ---------------------------------------------------------------- C2PA content credentials
-
-C2PA_BMFF_UUID = bytes.fromhex("d8fec3d61b0e483c92975828877ec481")
-C2PA_STORE_UUID = bytes.fromhex("6332706100110010800000aa00389b71")  # "c2pa" + ISO suffix
-
-
-class C2paFormatError(ValueError):
-    """A C2PA manifest store was found but its boxes do not parse."""
-
-
-def find_c2pa(path: Path, media_type: str) -> C2paInfo | None:
-    """Look for an embedded C2PA manifest store and summarise it; None when there is none."""
-    with path.open("rb") as fh:
-        head = fh.read(16)
-        fh.seek(0)
-        if head.startswith(b"\xff\xd8"):
-            found = _jpeg_jumbf(fh)
-            container = "jpeg-app11"
-        elif head.startswith(b"\x89PNG"):
-            found = _png_jumbf(fh)
-            container = "png-cabx"
-        elif head[4:8] == b"ftyp":
-            found = _bmff_jumbf(fh, path.stat().st_size)
-            container = "bmff-uuid"
-        elif head.startswith(b"RIFF"):
-            found = _riff_jumbf(fh, path.stat().st_size)
-            container = "riff-c2pa"
-        elif head[4:8] == b"jumb":  # a sidecar .c2pa file: the manifest store alone
-            if path.stat().st_size > MAX_PART_BYTES:
-                raise C2paFormatError("sidecar manifest store too large")
-            found = fh.read()
-            container = "sidecar"
-        else:
-            return None
-    if found is None:
-        return None
-    return summarise_manifest_store(found, container)
-
-
-def _read_exact(fh: BinaryIO, length: int) -> bytes:
-    data = fh.read(length)
-    if len(data) != length:
-        raise C2paFormatError("file ends inside a metadata segment")
-    return data
-
-
-def _jpeg_jumbf(fh: BinaryIO) -> bytes | None:
-    """Reassemble the JUMBF carried in JPEG APP11 segments (ISO 19566-5 / JPEG XT packets)."""
-    fh.read(2)
-    packets: dict[int, list[tuple[int, bytes]]] = {}
-    while True:
-        marker = fh.read(2)
-        if len(marker) < 2 or marker[0] != 0xFF:
-            break
-        code = marker[1]
-        if code in (0xD9, 0xDA):  # end of image, start of scan: no more metadata segments
-            break
-        if 0xD0 <= code <= 0xD7 or code == 0x01:
-            continue
-        raw_len = fh.read(2)
-        if len(raw_len) < 2:
-            break
-        length = struct.unpack(">H", raw_len)[0]
-        if length < 2:
-            break
-        body = fh.read(length - 2)
-        if code == 0xEB and body[:2] == b"JP" and len(body) >= 16:
-            instance = struct.unpack(">H", body[2:4])[0]
-            sequence = struct.unpack(">I", body[4:8])[0]
-            packets.setdefault(instance, []).append((sequence, body[8:]))
-    for parts in packets.values():
-        parts.sort()
-        first = parts[0][1]
-        if first[4:8] != b"jumb":
-            continue
-        header = 16 if struct.unpack(">I", first[:4])[0] == 1 else 8
-        # Each later packet repeats the box header; only the first one keeps it.
-        data = first + b"".join(part[header:] for _, part in parts[1:])
-        if _is_c2pa_store(data):
-            return data
-    return None
-
-
-def _png_jumbf(fh: BinaryIO) -> bytes | None:
-    fh.seek(8)
-    while True:
-        header = fh.read(8)
-        if len(header) < 8:
-            return None
-        length, kind = struct.unpack(">I4s", header)
-        if kind == b"caBX":
-            if length > MAX_PART_BYTES:
-                raise C2paFormatError(f"caBX chunk of {length} bytes")
-            return _read_exact(fh, length)
-        if kind == b"IEND":
-            return None
-        fh.seek(length + 4, 1)
-
-
-def _bmff_jumbf(fh: BinaryIO, size: int) -> bytes | None:
-    for kind, start, length in _bmff_boxes(fh, size):
-        if kind != "uuid" or length < 32:
-            continue
-        fh.seek(start)
-        head = fh.read(32)
-        header = 16 if struct.unpack(">I", head[:4])[0] == 1 else 8
-        fh.seek(start + header)
-        if fh.read(16) != C2PA_BMFF_UUID:
-            continue
-        if length > MAX_PART_BYTES:
-            raise C2paFormatError(f"C2PA box of {length} bytes")
-        body = _read_exact(fh, length - header - 16)
-        # version and flags (4 bytes), then a NUL-terminated purpose, then for "manifest" an offset.
-        purpose_end = body.find(b"\x00", 4)
-        if purpose_end < 0:
-            raise C2paFormatError("C2PA box without a purpose string")
-        purpose = body[4:purpose_end]
-        if purpose != b"manifest":
-            continue
-        return body[purpose_end + 1 + 8 :]
-    return None
-
-
-def _riff_jumbf(fh: BinaryIO, size: int) -> bytes | None:
-    offset = 12
-    while offset + 8 <= size:
-        fh.seek(offset)
-        kind, length = struct.unpack("<4sI", fh.read(8))
-        if kind == b"C2PA":
-            if length > MAX_PART_BYTES:
-                raise C2paFormatError(f"C2PA chunk of {length} bytes")
-            return _read_exact(fh, length)
-        offset += 8 + length + (length & 1)
-    return None
-
-
-def _boxes(data: bytes) -> Iterator[tuple[bytes, bytes]]:
-    """(type, payload) of each ISO BMFF-style box in `data` (JUMBF uses the same framing)."""
-    offset = 0
-    while offset + 8 <= len(data):
-        length, kind = struct.unpack(">I4s", data[offset : offset + 8])
-        header = 8
-        if length == 1:
-            if offset + 16 > len(data):
-                raise C2paFormatError("box header cut short")
-            length = struct.unpack(">Q", data[offset + 8 : offset + 16])[0]
-            header = 16
-        elif length == 0:
-            length = len(data) - offset
-        if length < header or offset + length > len(data):
-            raise C2paFormatError(f"box '{kind.decode('latin-1')}' runs past its parent")
-        yield kind, data[offset + header : offset + length]
-        offset += length
-
-
-@dataclass
-class _Jumbf:
-    label: str
-    uuid: bytes
-    children: list[_Jumbf]
-    content: list[tuple[bytes, bytes]]
-
-
-def _parse_jumbf(payload: bytes, depth: int = 0) -> _Jumbf:
-    if depth > 16:
-        raise C2paFormatError("JUMBF nested too deeply")
-    boxes = list(_boxes(payload))
-    if not boxes or boxes[0][0] != b"jumd":
-        raise C2paFormatError("JUMBF superbox without a description box")
-    desc = boxes[0][1]
-    if len(desc) < 17:
-        raise C2paFormatError("JUMBF description box cut short")
-    uuid, toggles = desc[:16], desc[16]
-    label = ""
-    if toggles & 0x02:
-        end = desc.find(b"\x00", 17)
-        label = desc[17 : end if end >= 0 else len(desc)].decode("utf-8", "replace")
-    node = _Jumbf(label, uuid, [], [])
-    for kind, body in boxes[1:]:
-        if kind == b"jumb":
-            node.children.append(_parse_jumbf(body, depth + 1))
-        else:
-            node.content.append((kind, body))
-    return node
-
-
-def _is_c2pa_store(data: bytes) -> bool:
-    try:
-        boxes = list(_boxes(data))
-        if not boxes or boxes[0][0] != b"jumb":
-            return False
-        store = _parse_jumbf(boxes[0][1])
-    except C2paFormatError:
-        return False
-    return store.label == "c2pa" or store.uuid == C2PA_STORE_UUID
-
-
-def summarise_manifest_store(data: bytes, container: str) -> C2paInfo:
-    """Manifest count, active manifest and its claim (generator, title, assertions)."""
-    boxes = list(_boxes(data))
-    if not boxes or boxes[0][0] != b"jumb":
-        raise C2paFormatError("no JUMBF superbox")
-    store = _parse_jumbf(boxes[0][1])
-    if store.label != "c2pa" and store.uuid != C2PA_STORE_UUID:
-        raise C2paFormatError(f"JUMBF box labelled {store.label!r}, not a C2PA manifest store")
-    info = C2paInfo(container=container, store_bytes=len(data), manifest_count=len(store.children))
-    if not store.children:
-        return info
-    active = store.children[-1]  # the last manifest added is the active one
-    info.active_manifest = active.label or None
-    for part in active.children:
-        if part.label.startswith("c2pa.claim"):
-            claim = next((_cbor_decode(body) for kind, body in part.content if kind == b"cbor"), None)
-            if isinstance(claim, dict):
-                _apply_claim(claim, info)
-        elif part.label.startswith("c2pa.signature"):
-            info.signature_present = True
-        elif part.label == "c2pa.assertions":
-            info.assertions = [child.label for child in part.children if child.label][:64]
-    return info
-
-
-def _apply_claim(claim: dict[Any, Any], info: C2paInfo) -> None:
-    generator = claim.get("claim_generator")
-    generator_info = claim.get("claim_generator_info")
-    if isinstance(generator, str):
-        info.claim_generator = generator
-    elif isinstance(generator_info, list | dict):
-        entries = generator_info if isinstance(generator_info, list) else [generator_info]
-        names = [
-            " ".join(str(e[k]) for k in ("name", "version") if isinstance(e, dict) and e.get(k))
-            for e in entries
-        ]
-        info.claim_generator = ", ".join(n for n in names if n) or None
-    for key, attr in (("dc:title", "claim_title"), ("dc:format", "claim_format")):
-        if isinstance(claim.get(key), str):
-            setattr(info, attr, claim[key])
-    if not info.assertions:
-        refs = claim.get("assertions") or claim.get("created_assertions") or []
-        if isinstance(refs, list):
-            labels = [str(r.get("url", "")).rsplit("/", 1)[-1] for r in refs if isinstance(r, dict)]
-            info.assertions = [label for label in labels if label][:64]
-
-
-def _cbor_decode(data: bytes) -> Any:
-    """Decode one CBOR item (RFC 8949): enough for C2PA claims, with limits on depth and size."""
-    try:
-        value, _ = _cbor_item(data, 0, 0)
-    except (IndexError, struct.error, UnicodeDecodeError, RecursionError) as exc:
-        raise C2paFormatError(f"claim is not valid CBOR: {exc}") from exc
-    return value
-
-
-_BREAK = object()
-
-
-def _cbor_length(data: bytes, pos: int, info: int) -> tuple[int | None, int]:
-    if info < 24:
-        return info, pos
-    if info == 31:
-        return None, pos  # indefinite length
-    width = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
-    if width is None:
-        raise C2paFormatError(f"reserved CBOR length code {info}")
-    if pos + width > len(data):
-        raise C2paFormatError("CBOR cut short")
-    return int.from_bytes(data[pos : pos + width], "big"), pos + width
-
-
-def _cbor_item(data: bytes, pos: int, depth: int) -> tuple[Any, int]:
-    if depth > 64:
-        raise C2paFormatError("CBOR nested too deeply")
-    initial = data[pos]
-    pos += 1
-    major, info = initial >> 5, initial & 0x1F
-    if major == 7:
-        return _cbor_simple(data, pos, info)
-    length, pos = _cbor_length(data, pos, info)
-    if major == 0:
-        return length, pos
-    if major == 1:
-        return -1 - (length or 0), pos
-    if major == 6:
-        return _cbor_item(data, pos, depth + 1)  # tags (dates, URIs) keep their inner value
-    if major in (2, 3):
-        if length is None:
-            chunks = []
-            while data[pos] != 0xFF:
-                chunk, pos = _cbor_item(data, pos, depth + 1)
-                chunks.append(chunk)
-            joined = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
-            return (joined if major == 2 else joined.decode("utf-8")), pos + 1
-        if pos + length > len(data):
-            raise C2paFormatError("CBOR string runs past the data")
-        raw = data[pos : pos + length]
-        return (raw if major == 2 else raw.decode("utf-8")), pos + length
-    if major == 4:
-        items: list[Any] = []
-        while (length is None and data[pos] != 0xFF) or (length is not None and len(items) < length):
-            item, pos = _cbor_item(data, pos, depth + 1)
-            items.append(item)
-        return items, pos + (1 if length is None else 0)
-    mapping: dict[Any, Any] = {}
-    count = 0
-    while (length is None and data[pos] != 0xFF) or (length is not None and count < length):
-        key, pos = _cbor_item(data, pos, depth + 1)
-        value, pos = _cbor_item(data, pos, depth + 1)
-        with contextlib.suppress(TypeError):  # unhashable keys (arrays) are skipped
-            mapping[key] = value
-        count += 1
-    return mapping, pos + (1 if length is None else 0)
-
-
-def _cbor_simple(data: bytes, pos: int, info: int) -> tuple[Any, int]:
-    if info == 20:
-        return False, pos
-    if info == 21:
-        return True, pos
-    if info in (22, 23):
-        return None, pos
-    if info == 25:
-        return struct.unpack(">e", data[pos : pos + 2])[0], pos + 2
-    if info == 26:
-        return struct.unpack(">f", data[pos : pos + 4])[0], pos + 4
-    if info == 27:
-        return struct.unpack(">d", data[pos : pos + 8])[0], pos + 8
-    if info == 24:
-        return data[pos], pos + 1
-    if info == 31:
-        return _BREAK, pos
-    return info, pos
 
 
 # ---------------------------------------------------------------- what ingest keeps
