@@ -10,11 +10,11 @@ it), and every registry decision (`registry.changes.record`) refreshes the recor
 the same transaction, so a search right after finds it. `reindex` rebuilds everything.
 
 Confidentiality: a search sees only the levels it is given (`security.policy.visible_levels`),
-and facet counts are taken over those rows only. In an encrypted workspace the index holds no
-readable copy of what is sealed or confidential: the words of confidential records, and the
-sealed names of persons, are indexed as keyed blind tokens (HMAC-SHA256 under a key derived from
-the workspace data key), and a query's words are blinded the same way. Such records are found by
-whole words only (no prefix or phrase search), and a copied database does not give the words away.
+and facet counts are taken over those rows only. In an encrypted workspace, where the records'
+texts are sealed, the index holds no readable copy of them: every word is indexed as a keyed
+blind token (HMAC-SHA256 under a key derived from the workspace data key, truncated), and a
+query's words are blinded the same way. There, words are found whole (no prefix or phrase search),
+and a copied database does not give them away; facets (codes, places, dates) stay readable.
 """
 
 from __future__ import annotations
@@ -154,21 +154,15 @@ def _drop(session: Session, kind: str, record_id: int) -> None:
     session.execute(delete(SearchEntry).where(SearchEntry.id == entry_id))
 
 
-def _texts(entry: SearchEntry, title: str, body: str, sealed: str, key: bytes | None) -> SearchEntry:
-    """Fill the entry's text: folded words, or blind tokens for what must not be readable at rest.
-
-    `sealed` is text from sealed columns (persons' names): blinded whenever the workspace is
-    encrypted. The whole record is blinded when it is confidential in an encrypted workspace.
-    """
-    if key is not None and level_rank(entry.confidentiality) >= _RANK[Confidentiality.CONFIDENTIAL.value]:
+def _texts(entry: SearchEntry, title: str, body: str, key: bytes | None) -> SearchEntry:
+    """Fill the entry's text: folded words, or, in an encrypted workspace, blind tokens (the
+    records' texts are sealed there, so the index must hold no readable copy of them either)."""
+    if key is not None:
         entry.title = blind_text(key, title)
-        entry.body = blind_text(key, f"{body} {sealed}")
-    elif key is not None:
-        entry.title = fold(title)
-        entry.body = f"{fold(body)} {blind_text(key, sealed)}".strip()
+        entry.body = blind_text(key, body)
     else:
         entry.title = fold(title)
-        entry.body = fold(f"{body} {sealed}".strip())
+        entry.body = fold(body)
     return entry
 
 
@@ -182,7 +176,7 @@ def document_entry(doc: Document, key: bytes | None = None) -> SearchEntry:
         source_id=doc.source_id,
         confidentiality=doc.confidentiality,
     )
-    return _texts(entry, doc.title, doc.text, "", key)
+    return _texts(entry, doc.title, doc.text, key)
 
 
 def _person_names(incident: Incident, acts: Sequence[Act]) -> list[str]:
@@ -239,8 +233,8 @@ def incident_entry(incident: Incident, key: bytes | None = None) -> SearchEntry:
         source_id=sources[0] if sources else None,
         confidentiality=incident.confidentiality,
     )
-    body = " ".join(w for w in words if w)
-    return _texts(entry, incident.title, body, " ".join(_person_names(incident, acts)), key)
+    body = " ".join(w for w in [*words, *_person_names(incident, acts)] if w)
+    return _texts(entry, incident.title, body, key)
 
 
 def claim_entry(claim: Claim, key: bytes | None = None) -> SearchEntry:
@@ -253,7 +247,7 @@ def claim_entry(claim: Claim, key: bytes | None = None) -> SearchEntry:
         source_id=claim.document.source_id if claim.document is not None else None,
         confidentiality=claim.confidentiality,
     )
-    return _texts(entry, f"{claim.speaker} {claim.affiliation or ''}", claim.quote, "", key)
+    return _texts(entry, f"{claim.speaker} {claim.affiliation or ''}", claim.quote, key)
 
 
 def _entry(record: Document | Incident | Claim, key: bytes | None) -> SearchEntry | None:
