@@ -141,6 +141,11 @@ def test_import_acled_and_ucdp(workspace: Workspace, tmp_path: Path) -> None:
         assert {i.review_status for i in incidents} == {"candidate"}
         first = incidents[0]
         assert first.places[0].pcode == "AF0801" and first.sources[0].document_id == data["document_id"]
+        # Imported incidents are found by search at once (the index follows the import).
+        from gawah.registry.search import search
+
+        found = search(session, first.title.split(":")[0])
+        assert ("incident", first.id) in {(h.kind, h.record_id) for h in found.hits}
         act = session.scalars(select(Act).where(Act.incident_id == first.id)).one()
         assert (act.violation, act.count_value, act.count_qualifier, act.perpetrator) == (
             "killing",

@@ -27,6 +27,7 @@ from gawah.cli.stats import (
     selection_from_options,
 )
 from gawah.ingest.pipeline import Ingestor
+from gawah.registry.search import index_document
 from gawah.report.exports import WRITERS
 from gawah.report.imports import ImportRefused, read_events, store_events
 from gawah.report.records import Disclosure, incident_records
@@ -143,6 +144,8 @@ def import_events(
                 session.flush()
             result = store_events(session, events, document_id=document.id, source_id=source.id)
             result.skipped = skipped
+            # The imported incidents are found by search at once, like ingested ones.
+            index_document(session, document)
     output = result.as_dict()
     output["document_id"] = document.id
     typer.echo(json.dumps(output, ensure_ascii=False, indent=2))
