@@ -24,10 +24,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from PIL import Image
+from sqlalchemy import select
 
+from gawah.ingest.pipeline import Ingestor
+from gawah.store.models import EvidenceItem
 from gawah.vault import c2pa as credentials
 from gawah.vault.c2pa import C2paFormatError, ValidationState, decode_cbor, find_c2pa
 from gawah.vault.metadata import read_metadata
+from gawah.workspace import Workspace
+from tests.web.conftest import signed_in_client
 
 c2pa = pytest.importorskip("c2pa")
 
@@ -359,3 +364,22 @@ def test_claim_cbor_is_depth_limited() -> None:
         decode_cbor(b"\x81" * 200 + b"\x00")
     with pytest.raises(C2paFormatError):
         decode_cbor(b"\x5a\xff\xff\xff\xf0")  # a byte string longer than the data
+
+
+# ---------------------------------------------------------------- shown on the evidence page
+
+
+def test_evidence_page_states_the_validation(workspace: Workspace, tmp_path: Path, es256: SigningKey) -> None:
+    signed = sign(tmp_path / "IMG_0042.jpg", es256, "image/jpeg")
+    ids = []
+    for path in (signed, _flip_scan_byte(signed)):
+        outcome = Ingestor(workspace.sessions, workspace.blobs, actor="intake-desk").ingest_file(path)
+        with workspace.sessions() as session:
+            ids.append(session.scalar(select(EvidenceItem.id).where(EvidenceItem.sha256 == outcome.sha256)))
+    with signed_in_client(workspace) as client:
+        good, edited = (client.get(f"/evidence/{item_id}").text for item_id in ids)
+        dari = client.get(f"/evidence/{ids[1]}", headers={"Accept-Language": "fa"}).text
+    assert "the signer is on no trust list Gawah holds" in good
+    assert '<p class="proof proof--failed c2pa-state">' in edited
+    assert "the file was changed after signing" in edited
+    assert "گواهی‌های محتوا (C2PA) معتبر نیست" in dari
