@@ -744,7 +744,9 @@ class ActUnit(Base):
     __tablename__ = "act_units"
 
     act_id: Mapped[int] = mapped_column(ForeignKey("acts.id", ondelete="CASCADE"), primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True, index=True)
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
