@@ -28,10 +28,13 @@ def test_init_encrypt_ingest_and_no_clear_text_on_disk(
     assert json.loads(result.stdout)[0]["status"] == "stored"
 
     needle = SECRET.split()[1].encode()
-    for path in (ws / "evidence").rglob("*"):
-        if path.is_file():
+    # The evidence, and the database too: the document's text and title are sealed.
+    for path in ws.rglob("*"):
+        if path.is_file() and path.parent.name != "keys":
             assert needle not in path.read_bytes(), path
     assert runner.invoke(app, ["verify", "-w", str(ws)]).exit_code == 0
+    sealed = runner.invoke(app, ["key", "seal", "-w", str(ws)])
+    assert sealed.exit_code == 0 and "0 evidence files sealed" in sealed.output, sealed.output
 
     monkeypatch.setenv("GAWAH_PASSPHRASE", "wrong passphrase entirely")
     refused = runner.invoke(app, ["documents", "list", "-w", str(ws)])

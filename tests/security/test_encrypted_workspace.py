@@ -337,3 +337,43 @@ def test_an_encrypted_workspace_on_postgresql_holds_no_clear_text(postgres_url: 
     assert "gwh1:" in rows
     assert [n for n in NEEDLES if n.lower() in rows.lower()] == []
     assert _leaks(settings.root, NEEDLES) == {}
+
+
+def test_values_written_in_clear_are_sealed_by_key_seal(tmp_path: Path) -> None:
+    """A workspace with records from before its columns were sealed: `reseal` seals them once,
+    every value reads back the same, and the ledger still verifies."""
+    from gawah.registry.candidates import store_candidates_hook
+    from gawah.security.reseal import reseal, seal_evidence, seal_workspace
+    from gawah.store.models import Document, Span
+
+    settings = init_workspace(tmp_path / "ws", name="older")
+    testimony = tmp_path / "gulalai-noorzai-testimony.txt"
+    testimony.write_text(TESTIMONY, encoding="utf-8")
+    with Workspace.open(settings.root) as ws:
+        Ingestor(ws.sessions, ws.blobs, on_document=store_candidates_hook).ingest([testimony])
+        with ws.sessions() as session:
+            before = [(s.id, s.quote) for s in session.scalars(select(Span).order_by(Span.id))]
+    assert before
+    assert _leaks(settings.root, ("Gulalai",))  # in clear, as an older workspace holds it
+
+    create_data_key(settings.keys_dir, PASSPHRASE, n=CHEAP_N)
+    with Workspace.open(settings.root) as ws:
+        unlock_workspace(ws, PASSPHRASE)
+        assert seal_evidence(ws) == 1
+        assert seal_evidence(ws) == 0
+        done = {(r.table, r.column) for r in reseal(ws.engine)}
+        assert {("documents", "text"), ("spans", "quote"), ("evidence_items", "tool_metadata")} <= done
+        assert reseal(ws.engine) == []  # nothing left the second time
+        with ws.sessions() as session:
+            assert [(s.id, s.quote) for s in session.scalars(select(Span).order_by(Span.id))] == before
+            assert session.scalars(select(Document.text)).one() == TESTIMONY
+        report = verify_workspace(ws)
+        assert report.ok, report.problems
+    # The search index still holds the words it was given in clear, until `gawah key seal` ends
+    # by rebuilding it.
+    assert set(_leaks(settings.root, NEEDLES)) <= set(NEEDLES)
+    with Workspace.open(settings.root) as ws:
+        unlock_workspace(ws, PASSPHRASE)
+        sealed = seal_workspace(ws)
+        assert sealed.files == 0 and sealed.columns == [] and sealed.indexed >= 1
+    assert _leaks(settings.root, NEEDLES) == {}

@@ -77,6 +77,26 @@ def change_passphrase_command(workspace: WorkspaceOption = None) -> None:
     console.print("The data key is now wrapped under the new passphrase.")
 
 
+@key_app.command("seal")
+def seal_command(workspace: WorkspaceOption = None) -> None:
+    """Seal the values an encrypted workspace still holds in clear (written before they were sealed)."""
+    from gawah.security.crypto import is_encrypted
+    from gawah.security.reseal import seal_workspace
+
+    with open_workspace(workspace) as ws:
+        if not is_encrypted(ws.settings.keys_dir):
+            fail("this workspace is not encrypted: create it with `gawah init --encrypt`")
+        try:
+            report = seal_workspace(ws)
+        except CryptoError as exc:
+            fail(str(exc))
+    for item in report.columns:
+        console.print(f"{item.table}.{item.column}: {item.values} values sealed")
+    console.print(
+        f"{report.files} evidence files sealed; search index rebuilt over {report.indexed} records."
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command("backup")(backup_command)
     app.command("restore")(restore_command)

@@ -112,6 +112,7 @@ COMMAND_ACTIONS: dict[str, Action] = {
     "backup": Action.WORKSPACE_ADMIN,
     "restore": Action.WORKSPACE_ADMIN,
     "key change-passphrase": Action.WORKSPACE_ADMIN,
+    "key seal": Action.WORKSPACE_ADMIN,
     "redact": Action.EVIDENCE_EXPORT,
     "persons add": Action.INCIDENT_EDIT,
     "persons list": Action.DOCUMENT_READ_CONFIDENTIAL,
