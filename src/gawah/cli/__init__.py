@@ -40,6 +40,7 @@ COMMAND_MODULES = (
     "gawah.cli.users",
     "gawah.cli.backup",
     "gawah.cli.redact",
+    "gawah.cli.vault_replicas",
 )
 
 for _name in COMMAND_MODULES:
