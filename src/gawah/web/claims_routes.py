@@ -183,8 +183,12 @@ class ClaimDossier(BaseModel):
     note: str = Field(description="What the dossier asserts and what it does not.")
 
 
+# Record ids as the database can hold them (a larger number is refused as a value, not looked up).
+RecordId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
 class LinkRequest(BaseModel):
-    incident_id: int
+    incident_id: RecordId
     relation: Relation | None = Field(None, description="contradicts or supports; left out with unlink")
     unlink: bool = False
     note: str = Field("", max_length=4000)
@@ -203,7 +207,7 @@ class NewClaim(BaseModel):
     stance: Stance = "other"
     affiliation: str | None = Field(None, max_length=300)
     stated_on: dt.date | None = None
-    document_id: int | None = None
+    document_id: RecordId | None = None
     confidentiality: Level = "restricted"
     note: str = Field("", max_length=4000)
 
