@@ -266,7 +266,8 @@ def lcmcr(
         model={
             "method": "lcmcr",
             "description": "Bayesian latent-class model, Dirichlet-process mixture of independent lists "
-            "(Manrique-Vallier 2016), truncated stick-breaking Gibbs sampler",
+            "(Manrique-Vallier 2016), truncated stick-breaking Gibbs sampler with collapsed Metropolis moves "
+            "of the unrecorded counts and label swaps",
             "classes_max": settings.classes,
             "classes_used_mean": round(posterior.mean_classes_used, 2),
             "burn_in": settings.burn_in,
@@ -275,6 +276,8 @@ def lcmcr(
             "a_alpha": settings.a_alpha,
             "b_alpha": settings.b_alpha,
             "chains": settings.chains,
+            "ridge_moves": settings.ridge_moves,
+            "label_swaps": settings.label_swaps,
             "seed": settings.seed,
             "r_hat": round(r_hat, 3),
             "posterior_mean": round(posterior.mean, 3),

@@ -14,7 +14,20 @@ Sweep, given the class weights pi and list probabilities lambda:
 1. allocate the people of each observed pattern to classes (multinomial);
 2. draw the number never recorded, n0 ~ NegBinomial(n, 1 - p0), p0 = Pr(on no list);
 3. allocate those n0 to classes;
-4. draw lambda from its Beta full conditional and the stick-breaking weights and alpha.
+4. move the numbers never recorded in each class with lambda and the class weights integrated out
+   (`_ridge_moves`), then draw lambda from its Beta full conditional and the stick-breaking weights
+   and alpha.
+
+Step 4's first part is this implementation's addition. On sparse tables with many lists (the
+Netherlands and UK trafficking cases in shared/eval/mse_cases.json) the posterior has a long ridge:
+a class that lists rarely record can hold a few thousand or a hundred thousand unrecorded people,
+its lambda falling as its size grows. Plain Gibbs steps move along it only as fast as lambda and
+the size can follow each other, so chains started side by side ended tens of thousands apart after
+15,000 sweeps (R-hat 2.5 to 4.8). With lambda and the weights integrated out, the number of
+unrecorded people in a class has a closed-form conditional up to a constant (Beta-Binomial and
+stick-breaking marginals), and a Metropolis random walk on it crosses the ridge in a few steps;
+lambda and the weights are then drawn given the new sizes, so the sweep stays a valid sampler of the
+same posterior.
 """
 
 from __future__ import annotations
@@ -24,15 +37,19 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import gammaln, ndtr
 
 from gawah.analysis.captures import CaptureTable, EstimationRefused
 
 MIN_LCMCR_LISTS = 3
+SWAPS_PER_SWEEP = 2
 
 
 @dataclass(frozen=True)
 class LcmcrSettings:
-    """Sampler settings; the defaults run in a few seconds on tables of up to ~10 lists."""
+    """Sampler settings; the defaults take about 5 to 20 seconds on a six-list table (15,000 sweeps
+    of 4 chains; the ridge moves make a sweep about five times dearer than a plain Gibbs sweep, and
+    the effective sample size on sparse tables 5 to 30 times larger)."""
 
     classes: int = 10
     burn_in: int = 10000
@@ -42,6 +59,11 @@ class LcmcrSettings:
     a_alpha: float = 0.25
     b_alpha: float = 0.25
     seed: int = 0
+    # Metropolis passes per sweep over the classes' unrecorded counts, lambda and weights integrated
+    # out (0: plain Gibbs, as in the R package).
+    ridge_moves: int = 1
+    # Metropolis swaps of class labels each sweep (False: none, as in the R package).
+    label_swaps: bool = True
 
     def check(self) -> None:
         if self.classes < 1:
@@ -50,6 +72,8 @@ class LcmcrSettings:
             raise EstimationRefused("burn-in must be >= 0, samples >= 10, thinning >= 1 and chains >= 1")
         if self.a_alpha <= 0 or self.b_alpha <= 0:
             raise EstimationRefused("the Gamma prior on alpha needs positive parameters")
+        if self.ridge_moves < 0:
+            raise EstimationRefused("ridge moves must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -149,6 +173,7 @@ def sample_lcmcr(table: CaptureTable, settings: LcmcrSettings | None = None) -> 
     v[:, -1] = 1.0
     pi = _stick_weights(v)
 
+    ridge = _RidgeMoves(n, n_chains, k_cls, settings.ridge_moves)
     kept: list[NDArray[np.int64]] = []
     used: list[float] = []
     total_sweeps = settings.burn_in + settings.samples * settings.thinning
@@ -173,6 +198,22 @@ def sample_lcmcr(table: CaptureTable, settings: LcmcrSettings | None = None) -> 
         n0 = rng.negative_binomial(n, 1.0 - p0)
         missed_by_class = rng.multinomial(n0, weights0 / p0[:, None])
 
+        if settings.ridge_moves:
+            missed_by_class = ridge.move(
+                missed_by_class,
+                observed_by_class,
+                ones_by_class,
+                alpha,
+                rng,
+                tune=sweep < settings.burn_in,
+                heat=_heat(sweep, settings.burn_in),
+            )
+            n0 = missed_by_class.sum(axis=1)
+        if settings.label_swaps:
+            order = _swap_labels(observed_by_class + missed_by_class, alpha, rng, SWAPS_PER_SWEEP)
+            observed_by_class = np.take_along_axis(observed_by_class, order, axis=1)
+            missed_by_class = np.take_along_axis(missed_by_class, order, axis=1)
+            ones_by_class = np.take_along_axis(ones_by_class, order[:, :, None], axis=1)
         class_sizes = observed_by_class + missed_by_class
         lam = rng.beta(1.0 + ones_by_class, 1.0 + class_sizes[:, :, None] - ones_by_class)
         lam = np.clip(lam, 1e-12, 1.0 - 1e-12)
@@ -193,6 +234,178 @@ def sample_lcmcr(table: CaptureTable, settings: LcmcrSettings | None = None) -> 
         settings=settings,
         mean_classes_used=float(np.mean(used)) if used else math.nan,
     )
+
+
+def _heat(sweep: int, burn_in: int) -> float:
+    """The power on the moves' target: flattened early in burn-in so a chain started in a minor mode
+    can leave it (0.2 rising to 1 over the first half), exact (1) from mid burn-in on."""
+    half = burn_in // 2
+    if sweep >= half or half == 0:
+        return 1.0
+    return 0.2 + 0.8 * sweep / half
+
+
+def _log_sticks(sizes: NDArray[np.float64], alpha: NDArray[np.float64]) -> NDArray[np.float64]:
+    """log p(class sizes | alpha) under truncated stick-breaking, the weights integrated out (per chain)."""
+    rest = np.cumsum(sizes[:, ::-1], axis=1)[:, ::-1] - sizes
+    a = alpha[:, None]
+    terms = (
+        gammaln(1.0 + sizes[:, :-1])
+        + gammaln(a + rest[:, :-1])
+        - gammaln(1.0 + a + sizes[:, :-1] + rest[:, :-1])
+    )
+    return np.asarray(terms.sum(axis=1), dtype=np.float64)
+
+
+def _swap_labels(
+    sizes: NDArray[np.int64], alpha: NDArray[np.float64], rng: np.random.Generator, tries: int
+) -> NDArray[np.int64]:
+    """Metropolis swaps of two classes' labels (Papaspiliopoulos & Roberts 2008); returns the new order.
+
+    Stick-breaking weights are ordered in prior, so a large class born at a late label sits under a
+    small weight the Gibbs steps cannot reorder: a chain stays where it is for thousands of sweeps.
+    Exchanging two labels changes nothing but the stick-breaking prior (the likelihood is the same
+    whatever the names), so the swap is accepted with the ratio of that prior, weights integrated out.
+    """
+    chains, classes = sizes.shape
+    order = np.tile(np.arange(classes), (chains, 1))
+    current = sizes.astype(float)
+    rows = np.arange(chains)
+    log_now = _log_sticks(current, alpha)
+    for _ in range(tries):
+        first = rng.integers(0, classes, chains)
+        second = (first + rng.integers(1, classes, chains)) % classes
+        proposal = current.copy()
+        proposal[rows, first], proposal[rows, second] = current[rows, second], current[rows, first]
+        log_new = _log_sticks(proposal, alpha)
+        accept = np.log(rng.random(chains)) < log_new - log_now
+        swapped = order.copy()
+        swapped[rows, first], swapped[rows, second] = order[rows, second], order[rows, first]
+        order = np.where(accept[:, None], swapped, order)
+        current = np.where(accept[:, None], proposal, current)
+        log_now = np.where(accept, log_new, log_now)
+    return order
+
+
+class _RidgeMoves:
+    """Metropolis moves of each class's unrecorded count m_k with lambda and the weights integrated out.
+
+    Up to a constant in m, with N = n + sum(m), n_k = o_k + m_k (o_k: recorded people in class k),
+    s_j the ones of list j in class k, and r_k = n_{k+1} + ... + n_K:
+
+        log p(m | allocation, alpha) = log (N-1)! - sum_k log m_k!
+            + sum_{k<K} [log n_k! + log Gamma(alpha + r_k) - log Gamma(1 + alpha + n_k + r_k)]
+            + sum_{k,j} [log (n_k - s_kj)! - log (n_k + 1)!]
+
+    from the prior 1/N on N, the multinomial split of the N - n unrecorded among classes, the
+    stick-breaking Beta(1, alpha) weights and the Beta(1, 1) list probabilities. Each class in turn
+    gets a symmetric random-walk proposal whose step is tuned during burn-in (towards 40%
+    acceptance) and fixed afterwards, so the draws kept come from a fixed, valid kernel.
+    """
+
+    TARGET = 0.4
+    SCALE = 1.0
+    JUMPS = 0.5
+
+    def __init__(self, observed: int, chains: int, classes: int, passes: int) -> None:
+        self.observed = observed
+        self.passes = passes
+        self.log_step = np.full((chains, classes), math.log(5.0))
+        self.sweeps = 0
+
+    def log_target(
+        self,
+        missed: NDArray[np.int64],
+        observed_by_class: NDArray[np.int64],
+        ones: NDArray[np.int64],
+        alpha: NDArray[np.float64],
+    ) -> NDArray[np.float64]:
+        sizes = (observed_by_class + missed).astype(float)
+        total = self.observed + missed.sum(axis=1)
+        sticks = _log_sticks(sizes, alpha)
+        lists = gammaln(sizes[:, :, None] - ones + 1.0).sum(axis=2) - ones.shape[2] * gammaln(sizes + 2.0)
+        return np.asarray(
+            gammaln(total.astype(float)) - gammaln(missed + 1.0).sum(axis=1) + sticks + lists.sum(axis=1),
+            dtype=np.float64,
+        )
+
+    def move(
+        self,
+        missed: NDArray[np.int64],
+        observed_by_class: NDArray[np.int64],
+        ones: NDArray[np.int64],
+        alpha: NDArray[np.float64],
+        rng: np.random.Generator,
+        *,
+        tune: bool,
+        heat: float = 1.0,
+    ) -> NDArray[np.int64]:
+        missed = missed.copy()
+        current = self.log_target(missed, observed_by_class, ones, alpha)
+        chains, classes = missed.shape
+        self.sweeps += 1
+        for _ in range(self.passes):
+            for k in range(classes):
+                # One of two kernels, chosen by a coin that ignores the state (so the mixture is valid):
+                # a jump on the log scale, or a random walk with a tuned step.
+                if rng.random() < self.JUMPS:
+                    missed, current = self._scale(
+                        k, missed, current, observed_by_class, ones, alpha, rng, heat
+                    )
+                    continue
+                step = np.exp(self.log_step[:, k])
+                delta = np.rint(rng.normal(0.0, 1.0, chains) * step).astype(np.int64)
+                proposal = missed.copy()
+                proposal[:, k] += delta
+                valid = (proposal[:, k] >= 0) & (delta != 0)
+                proposal[~valid, k] = missed[~valid, k]
+                new = self.log_target(proposal, observed_by_class, ones, alpha)
+                accept = valid & (np.log(rng.random(chains)) < heat * (new - current))
+                missed[accept, k] = proposal[accept, k]
+                current = np.where(accept, new, current)
+                if tune:
+                    # Robbins-Monro on the log step, fading so the step settles before burn-in ends.
+                    rate = 1.0 / math.sqrt(self.sweeps)
+                    self.log_step[:, k] += rate * (accept.astype(float) - self.TARGET)
+                    np.clip(self.log_step[:, k], 0.0, 12.0, out=self.log_step[:, k])
+        return missed
+
+    def _scale(
+        self,
+        k: int,
+        missed: NDArray[np.int64],
+        current: NDArray[np.float64],
+        observed_by_class: NDArray[np.int64],
+        ones: NDArray[np.int64],
+        alpha: NDArray[np.float64],
+        rng: np.random.Generator,
+        heat: float,
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """A multiplicative jump of m_k (up to e^{+-2} at once): where the ridge holds two regions
+        of high density apart, the random walk's tuned step is too short to cross between them.
+
+        m' + 1 = floor(exp(log(m + 1) + SCALE * z)); the Hastings ratio uses the exact probability
+        of landing on each integer, q(m -> m') = Phi(log((m'+2)/(m+1))/SCALE) - Phi(log((m'+1)/(m+1))/SCALE).
+        """
+        chains = missed.shape[0]
+        here = missed[:, k].astype(float) + 1.0
+        there = np.floor(np.exp(np.log(here) + self.SCALE * rng.normal(0.0, 1.0, chains)))
+        there = np.clip(there, 1.0, 1e12)
+        proposal = missed.copy()
+        proposal[:, k] = there.astype(np.int64) - 1
+        moved = proposal[:, k] != missed[:, k]
+
+        def landing(origin: NDArray[np.float64], target: NDArray[np.float64]) -> NDArray[np.float64]:
+            upper = ndtr(np.log((target + 1.0) / origin) / self.SCALE)
+            # Every draw below 1 lands on m' = 0.
+            lower = np.where(target <= 1.0, 0.0, ndtr(np.log(target / origin) / self.SCALE))
+            return np.asarray(np.log(np.maximum(upper - lower, 1e-300)), dtype=np.float64)
+
+        new = self.log_target(proposal, observed_by_class, ones, alpha)
+        log_ratio = heat * (new - current) + landing(there, here) - landing(here, there)
+        accept = moved & (np.log(rng.random(chains)) < log_ratio)
+        missed = np.where(accept[:, None], proposal, missed)
+        return missed, np.where(accept, new, current)
 
 
 def independence_total(list_totals: NDArray[np.float64], observed: int) -> float:
