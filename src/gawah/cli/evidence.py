@@ -232,8 +232,10 @@ def prove(
 
 
 def register(app: typer.Typer) -> None:
+    from gawah.cli.evidence_assess import register as register_assessments
     from gawah.cli.vault_similar import similar_command
 
     evidence_app.command("similar")(similar_command)
+    register_assessments(evidence_app)
     app.command()(verify)
     app.add_typer(evidence_app, name="evidence")

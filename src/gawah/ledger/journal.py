@@ -30,6 +30,7 @@ from gawah.ledger.proofs import ProvedEntry, inclusion_proofs_document
 from gawah.ledger.verifier import EMPTY_ROOT, INCLUSION_FORMAT, NODE_PREFIX
 from gawah.store.engine import transaction
 from gawah.store.models import (
+    Assessment,
     AuditEvent,
     Checkpoint,
     CustodyEvent,
@@ -37,6 +38,7 @@ from gawah.store.models import (
     EvidenceItem,
     LedgerEntry,
     RegistryChange,
+    WitnessStatement,
 )
 
 CUSTODY_EVENTS = ("collected", "received", "transferred", "accessed", "exported", "verified")
@@ -154,6 +156,50 @@ def audit_entry(event: AuditEvent) -> bytes:
             "address": event.address,
             "detail": event.detail,
             "at": _utc(event.occurred_at),
+        }
+    )
+
+
+def assessment_entry(assessment: Assessment, evidence_sha256: str) -> bytes:
+    """One analyst's finding in one strand of verification, on the item with this hash."""
+    return canonical(
+        {
+            "kind": "assessment",
+            "schema": ENTRY_SCHEMA,
+            "evidence": evidence_sha256,
+            "strand": assessment.strand,
+            "finding": assessment.finding,
+            "confidence": assessment.confidence,
+            "method": assessment.method,
+            "tools": list(assessment.tools or []),
+            "notes": assessment.notes,
+            "assessor": assessment.assessor,
+            "at": _utc(assessment.assessed_at),
+            "confidentiality": assessment.confidentiality,
+        }
+    )
+
+
+def statement_entry(statement: WitnessStatement, evidence_sha256: str) -> bytes:
+    """A witness statement as taken: who, when, where, language, interpreter and the consent given.
+
+    The witness is named by record id only: the entry's bytes travel in proof files."""
+    return canonical(
+        {
+            "kind": "witness_statement",
+            "schema": ENTRY_SCHEMA,
+            "evidence": evidence_sha256,
+            "witness_id": statement.witness_id,
+            "taken_by": statement.taken_by,
+            "taken_at": _utc(statement.taken_at),
+            "taken_place_sha256": hashlib.sha256((statement.taken_place or "").encode("utf-8")).hexdigest(),
+            "language": statement.language,
+            "interpreter_sha256": hashlib.sha256((statement.interpreter or "").encode("utf-8")).hexdigest(),
+            "interpreter_languages": list(statement.interpreter_languages or []),
+            "consent": sorted(statement.consent or []),
+            "consent_recorded_how": statement.consent_recorded_how,
+            "recorded_by": statement.recorded_by,
+            "notes_sha256": hashlib.sha256(statement.notes.encode("utf-8")).hexdigest(),
         }
     )
 
@@ -406,6 +452,54 @@ def _audit_entries(session: Session, ids: Collection[int]) -> Iterator[tuple[int
         yield row.id, audit_entry(_as_record(row))
 
 
+def _assessment_entries(session: Session, ids: Collection[int]) -> Iterator[tuple[int, bytes]]:
+    a = Assessment
+    rows = session.execute(
+        select(
+            a.id,
+            a.strand,
+            a.finding,
+            a.confidence,
+            a.method,
+            a.tools,
+            a.notes,
+            a.assessor,
+            a.assessed_at,
+            a.confidentiality,
+            EvidenceItem.sha256.label("evidence_sha256"),
+        )
+        .outerjoin(EvidenceItem, EvidenceItem.id == a.evidence_item_id)
+        .where(a.id.in_(ids))
+    )
+    for row in rows:
+        yield row.id, assessment_entry(_as_record(row), row.evidence_sha256 or "")
+
+
+def _statement_entries(session: Session, ids: Collection[int]) -> Iterator[tuple[int, bytes]]:
+    w = WitnessStatement
+    rows = session.execute(
+        select(
+            w.id,
+            w.witness_id,
+            w.taken_by,
+            w.taken_at,
+            w.taken_place,
+            w.language,
+            w.interpreter,
+            w.interpreter_languages,
+            w.consent,
+            w.consent_recorded_how,
+            w.recorded_by,
+            w.notes,
+            EvidenceItem.sha256.label("evidence_sha256"),
+        )
+        .outerjoin(EvidenceItem, EvidenceItem.id == w.evidence_item_id)
+        .where(w.id.in_(ids))
+    )
+    for row in rows:
+        yield row.id, statement_entry(_as_record(row), row.evidence_sha256 or "")
+
+
 # One query per kind of record, however many of that kind a batch names.
 _RECOMPUTERS: dict[str, Callable[[Session, Collection[int]], Iterator[tuple[int, bytes]]]] = {
     "evidence_item": _evidence_entries,
@@ -413,16 +507,32 @@ _RECOMPUTERS: dict[str, Callable[[Session, Collection[int]], Iterator[tuple[int,
     "document": _document_entries,
     "registry_change": _registry_change_entries,
     "audit_event": _audit_entries,
+    "assessment": _assessment_entries,
+    "witness_statement": _statement_entries,
 }
 
 RECORDED_MODELS: tuple[
-    tuple[str, type[EvidenceItem | Document | CustodyEvent | RegistryChange | AuditEvent]], ...
+    tuple[
+        str,
+        type[
+            EvidenceItem
+            | Document
+            | CustodyEvent
+            | RegistryChange
+            | AuditEvent
+            | Assessment
+            | WitnessStatement
+        ],
+    ],
+    ...,
 ] = (
     ("evidence_item", EvidenceItem),
     ("document", Document),
     ("custody_event", CustodyEvent),
     ("registry_change", RegistryChange),
     ("audit_event", AuditEvent),
+    ("assessment", Assessment),
+    ("witness_statement", WitnessStatement),
 )
 
 

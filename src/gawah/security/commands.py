@@ -61,6 +61,7 @@ COMMAND_ACTIONS: dict[str, Action] = {
     "evidence statements": Action.DOCUMENT_READ_CONFIDENTIAL,
     "evidence withdraw-consent": Action.EVIDENCE_CUSTODY,
     "evidence fixity": Action.EVIDENCE_CUSTODY,
+    "replicate": Action.WORKSPACE_ADMIN,
     "bundle export": Action.EVIDENCE_EXPORT,
     "bundle verify": Action.EVIDENCE_VERIFY,
     "timestamp run": Action.EVIDENCE_CUSTODY,

@@ -811,3 +811,53 @@ class PersonListEntry(Base):
     listed_on: Mapped[str | None] = mapped_column(String(40))
 
     __table_args__ = (UniqueConstraint("list_id", "entry_id", name="uq_person_list_entries_id"),)
+
+
+class Assessment(Confidential, Base):
+    """One finding on an evidence item in one strand of verification (Berkeley Protocol §VI.E–F):
+    source, technical or content analysis, each recorded apart and compared afterwards.
+
+    Rows are never updated: a later view is a new row, so what the tools observed and every
+    analyst's conclusion stay separate, attributed records. Each is a ledger entry.
+    """
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"), index=True)
+    strand: Mapped[str] = mapped_column(String(16), index=True)
+    finding: Mapped[str] = mapped_column(String(16))
+    confidence: Mapped[str | None] = mapped_column(String(8))
+    method: Mapped[str] = mapped_column(Text, default="")
+    # "name version" of each tool used, so that the other side can repeat the work.
+    tools: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # A geolocation can point at a witness's home: sealed in encrypted workspaces.
+    notes: Mapped[str] = mapped_column(EncryptedText("assessments", "notes"), default="")
+    assessor: Mapped[str] = mapped_column(String(200))
+    assessed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class WitnessStatement(Confidential, Timestamped, Base):
+    """A statement taken from a witness, held as an evidence item (the recording or transcript):
+    who took it, when and where, in what language, through which interpreter, and what the
+    witness consented to. Consent withdrawn later is a registry change on the statement, never an
+    edit of this row, whose ledger entry fixes what was agreed when the statement was taken.
+    """
+
+    __tablename__ = "witness_statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"), index=True)
+    # The witness as a person record, often a pseudonym; the identity follows the person's level.
+    witness_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    taken_by: Mapped[str] = mapped_column(String(200))
+    taken_at: Mapped[dt.datetime]
+    taken_place: Mapped[str | None] = mapped_column(EncryptedText("witness_statements", "taken_place"))
+    language: Mapped[str] = mapped_column(String(8))
+    interpreter: Mapped[str | None] = mapped_column(EncryptedText("witness_statements", "interpreter"))
+    interpreter_languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The uses agreed to when the statement was taken: documentation, courts, publication.
+    consent: Mapped[list[str]] = mapped_column(JSON, default=list)
+    consent_recorded_how: Mapped[str] = mapped_column(String(300))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(EncryptedText("witness_statements", "notes"), default="")
