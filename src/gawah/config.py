@@ -44,6 +44,23 @@ class TimestampSettings:
 
 
 @dataclass(frozen=True)
+class ReplicaSettings:
+    """One ``[[replicas]]`` entry: an independent copy of every original, in a folder (another disk,
+    a mounted drive) or in an S3-compatible bucket (``bucket``, ``endpoint_url``, ``prefix``,
+    ``region``, as for the primary store; credentials come from the usual AWS variables)."""
+
+    name: str
+    backend: str  # "local" or "s3"
+    path: Path | None = None
+    options: dict[str, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        if self.backend == "s3":
+            return f"s3://{self.options['bucket']}/{self.options.get('prefix', 'evidence/')}"
+        return str(self.path)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a command needs to know about the workspace it works in."""
 
@@ -58,6 +75,7 @@ class Settings:
     storage_backend: str = "local"
     storage_options: dict[str, str] = field(default_factory=dict)
     timestamp: TimestampSettings = field(default_factory=TimestampSettings)
+    replicas: tuple[ReplicaSettings, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -135,8 +153,42 @@ def load_settings(root: Path) -> Settings:
             k: str(v) for k, v in storage.items() if k in {"bucket", "endpoint_url", "prefix", "region"}
         },
         timestamp=_timestamp_settings(data.get("timestamp", {}), root, settings_path),
-        extra={k: v for k, v in data.items() if k not in {"workspace", "database", "storage", "timestamp"}},
+        replicas=_replica_settings(data.get("replicas", []), root, settings_path),
+        extra={
+            k: v
+            for k, v in data.items()
+            if k not in {"workspace", "database", "storage", "timestamp", "replicas"}
+        },
     )
+
+
+def _replica_settings(entries: object, root: Path, settings_path: Path) -> tuple[ReplicaSettings, ...]:
+    """Read ``[[replicas]]``: each has a ``name`` and either ``path`` (a folder) or
+    ``backend = "s3"`` with ``bucket`` (and optionally ``endpoint_url``, ``prefix``, ``region``)."""
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise WorkspaceError(f"{settings_path}: [[replicas]] must be a list of tables")
+    replicas: list[ReplicaSettings] = []
+    for number, entry in enumerate(entries, start=1):
+        name = str(entry.get("name") or f"replica-{number}")
+        backend = str(entry.get("backend", "s3" if entry.get("bucket") else "local"))
+        if backend == "s3":
+            if not entry.get("bucket"):
+                raise WorkspaceError(f"{settings_path}: replica {name!r} (s3) needs a bucket")
+            options = {
+                k: str(v) for k, v in entry.items() if k in {"bucket", "endpoint_url", "prefix", "region"}
+            }
+            replicas.append(ReplicaSettings(name, "s3", None, options))
+        elif backend == "local":
+            if not entry.get("path"):
+                raise WorkspaceError(f"{settings_path}: replica {name!r} needs a path (a folder) or a bucket")
+            path = Path(str(entry["path"])).expanduser()
+            replicas.append(ReplicaSettings(name, "local", path if path.is_absolute() else root / path))
+        else:
+            raise WorkspaceError(f"{settings_path}: replica {name!r}: backend must be 'local' or 's3'")
+    names = [r.name for r in replicas]
+    if len(set(names)) != len(names):
+        raise WorkspaceError(f"{settings_path}: two replicas have the same name")
+    return tuple(replicas)
 
 
 def _timestamp_settings(table: object, root: Path, settings_path: Path) -> TimestampSettings:

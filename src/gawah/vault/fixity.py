@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import BinaryIO, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -155,7 +156,11 @@ def least_recently_checked(session: Session, count: int) -> list[tuple[int, str]
     return [(int(item_id), str(sha256)) for item_id, sha256, _ in rows]
 
 
-def check_blob(blobs: BlobStore, sha256: str) -> str | None:
+class Readable(Protocol):
+    def open(self, sha256: str) -> BinaryIO: ...
+
+
+def check_blob(blobs: Readable, sha256: str) -> str | None:
     """None when the stored file hashes to `sha256`; otherwise what is wrong with it."""
     try:
         with blobs.open(sha256) as fh:
