@@ -228,3 +228,35 @@ def test_bucket_copy_of_a_large_file_goes_by_parts_and_is_checked(
     assert replica.receive(sha, io.BytesIO(data), len(data)) is False
     with replica.open(sha) as fh:
         assert hashlib.sha256(fh.read()).hexdigest() == sha
+
+
+def test_an_encrypted_workspace_gets_sealed_replicas_and_restores_from_them(tmp_path: Path) -> None:
+    from gawah.config import ReplicaSettings
+    from gawah.security.crypto import create_data_key
+    from gawah.security.vault_cipher import unlock_workspace
+    from gawah.vault.replicas import open_replica
+    from gawah.workspace import init_workspace
+
+    settings = init_workspace(tmp_path / "ws", name="sealed")
+    create_data_key(settings.keys_dir, "an invented passphrase", n=2**10)
+    statement = tmp_path / "statement.txt"
+    statement.write_text("Invented witness Zarmina of Pul-e Khumri saw the arrest.\n", encoding="utf-8")
+    with Workspace.open(settings.root) as ws:
+        assert unlock_workspace(ws, "an invented passphrase")
+        Ingestor(ws.sessions, ws.blobs).ingest([statement])
+        ws.sign_checkpoint()
+        replica = open_replica(ReplicaSettings("usb", "local", tmp_path / "usb"), ws.blobs)
+        assert replicate(ws.sessions, ws.blobs, replica, "a", verify=True).copied == 1
+        copied = b"".join(p.read_bytes() for p in (tmp_path / "usb").rglob("*.sealed"))
+        assert copied and b"Zarmina" not in copied  # never in clear outside the workspace
+        assert replicate(ws.sessions, ws.blobs, replica, "a", verify=True).verified == 1
+        with pytest.raises(ReplicaError, match="folders only"):
+            open_replica(ReplicaSettings("cloud", "s3", None, {"bucket": "b"}), ws.blobs)
+
+        (sha,) = _hashes(ws)
+        ws.blobs.path(sha).unlink()  # type: ignore[attr-defined]
+        assert not verify_workspace(ws).ok
+        report = restore_from(ws.sessions, primary_as_replica(ws.settings, ws.blobs), replica, "a")
+        assert report.restored == 1
+        ws.sign_checkpoint()
+        assert verify_workspace(ws).ok

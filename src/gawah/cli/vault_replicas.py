@@ -146,7 +146,10 @@ def replicate_command(
         for name, settings in configured.items():
             if wanted is not None and name != wanted:
                 continue
-            replica = open_replica(settings)
+            try:
+                replica = open_replica(settings, ws.blobs)
+            except ReplicaError as exc:
+                fail(str(exc))
             verb = "Restoring from" if restore_from_name else "Copying to"
             task = progress.add_task(f"{verb} {name}", total=None)
 

@@ -6,7 +6,9 @@ hashed on the way: a copy becomes visible under its name only when its bytes has
 nothing already in a replica is ever overwritten (the name is the content, so there is nothing to
 update). Recovery works the other way: a primary file that is missing or no longer matches its
 hash is refilled from a replica, again checked before it takes the name; a changed primary file is
-moved aside into ``.quarantine/``, not deleted, so that it can still be examined.
+moved aside into ``.quarantine/``, not deleted, so that it can still be examined. In an encrypted
+workspace each copy is sealed under the workspace's data key as it is written (folders only, as for
+the primary), and checked by opening it, so no replica ever holds an original in clear.
 
 What custody records (chosen for a court, and kept cheap): each copy written to a replica is one
 ``transferred`` custody event (place: the replica; method: replica copy, hash checked on write),
@@ -27,7 +29,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,6 +41,7 @@ from gawah.vault.blobstore import CHUNK, BlobStore, LocalBlobStore, hash_stream
 from gawah.vault.fixity import RECORD_BATCH, CustodyNote, check_blob, record_custody_batch
 
 if TYPE_CHECKING:
+    from gawah.security.vault_cipher import SealingBlobStore
     from gawah.vault.s3 import S3BlobStore
 
 COPY_METHOD = "replica copy, sha256 checked on write"
@@ -96,15 +99,12 @@ class FolderReplica:
         fd, tmp_name = tempfile.mkstemp(dir=self.store.tmp, prefix="replica-")
         tmp = Path(tmp_name)
         try:
-            digest = hashlib.sha256()
             with os.fdopen(fd, "wb") as out:
-                while chunk := source.read(CHUNK):
-                    digest.update(chunk)
-                    out.write(chunk)
+                found = self._write(sha256, source, out)
                 out.flush()
                 os.fsync(out.fileno())
-            if digest.hexdigest() != sha256:
-                raise ReplicaError(f"the bytes read hash to {digest.hexdigest()}, not {sha256}")
+            if found != sha256:
+                raise ReplicaError(f"the bytes read hash to {found}, not {sha256}")
             os.chmod(tmp, 0o444)
             final.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -121,6 +121,14 @@ class FolderReplica:
         finally:
             tmp.unlink(missing_ok=True)
 
+    def _write(self, sha256: str, source: BinaryIO, out: BinaryIO) -> str:
+        """Write what `source` holds in this replica's stored form; the SHA-256 of what was read."""
+        digest = hashlib.sha256()
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+        return digest.hexdigest()
+
     def displace(self, sha256: str) -> str:
         """Move the file under `sha256` into the quarantine folder; returns where it went."""
         source = self.store.path(sha256)
@@ -128,6 +136,27 @@ class FolderReplica:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(source, target)
         return str(target)
+
+
+class SealedFolderReplica(FolderReplica):
+    """A folder replica of an encrypted workspace: each copy is sealed under the workspace's data
+    key, as the primary's files are, so no replica holds an original in clear."""
+
+    def __init__(self, name: str, root: Path, sealing: SealingBlobStore) -> None:
+        from gawah.security.vault_cipher import SealingBlobStore
+
+        self.name = name
+        self.location = str(root)
+        # The same data key as the primary's store: a replica opens with the same passphrase.
+        self.store = SealingBlobStore(root, sealing._key)  # type: ignore[assignment]
+
+    def _write(self, sha256: str, source: BinaryIO, out: BinaryIO) -> str:
+        from gawah.security.crypto import seal_stream
+        from gawah.security.vault_cipher import _context, _HashingReader
+
+        reader = _HashingReader(source)
+        seal_stream(cast(BinaryIO, reader), out, self.store._key, _context(sha256))  # type: ignore[attr-defined]
+        return reader.digest.hexdigest()
 
 
 class BucketReplica:
@@ -184,7 +213,16 @@ class BucketReplica:
         return f"s3://{bucket}/{target_key}"
 
 
-def open_replica(settings: ReplicaSettings) -> Replica:
+def open_replica(settings: ReplicaSettings, primary: BlobStore | None = None) -> Replica:
+    """The replica a ``[[replicas]]`` entry names; sealed when the primary store is."""
+    from gawah.security.vault_cipher import SealingBlobStore
+
+    if isinstance(primary, SealingBlobStore):
+        if settings.backend != "local" or settings.path is None:
+            raise ReplicaError(
+                f"replica {settings.name!r}: an encrypted workspace keeps its evidence in folders only"
+            )
+        return SealedFolderReplica(settings.name, settings.path, primary)
     if settings.backend == "s3":
         from gawah.vault.s3 import S3BlobStore
 
@@ -202,16 +240,16 @@ def open_replica(settings: ReplicaSettings) -> Replica:
 
 def primary_as_replica(settings: Settings, blobs: BlobStore) -> Replica:
     """The workspace's own store, seen as a replica, so that it can be refilled the same way."""
+    from gawah.security.vault_cipher import SealingBlobStore
     from gawah.vault.s3 import S3BlobStore
 
     if isinstance(blobs, S3BlobStore):
         return BucketReplica("primary", blobs)
+    if isinstance(blobs, SealingBlobStore):
+        return SealedFolderReplica("primary", blobs.root, blobs)
     if isinstance(blobs, LocalBlobStore):
         return FolderReplica("primary", blobs.root)
-    raise ReplicaError(
-        "replicas of an encrypted workspace are not supported yet: copying would write its "
-        "originals in clear; copy the sealed folder with `gawah backup` instead"
-    )
+    raise ReplicaError(f"no replica support for a store of type {type(blobs).__name__}")
 
 
 def _items(session: Session, batch_size: int) -> Iterator[tuple[int, str, int]]:
