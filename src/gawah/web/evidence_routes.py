@@ -20,11 +20,12 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Literal
 from urllib.parse import quote, urlencode
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi import Body, Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
@@ -44,7 +45,15 @@ from gawah.store.models import (
     TimestampToken,
     User,
 )
+from gawah.vault.assessment import (
+    AssessmentError,
+    assessments_of,
+    by_strand,
+    record_assessment,
+    strands_agree,
+)
 from gawah.vault.phash import PERCEPTUAL_KEY
+from gawah.vault.statement import statements_of
 from gawah.web.auth import Forbidden, audit_confidential_read, check_csrf, deny, requires
 
 if TYPE_CHECKING:
@@ -139,6 +148,34 @@ def graphic_marks(session: Session, item_ids: Sequence[int]) -> dict[int, Regist
     ):
         latest[change.subject_id] = change
     return {k: v for k, v in latest.items() if v.action == MARK}
+
+
+class AssessmentBody(BaseModel):
+    """One finding in one verification strand; the caller is the assessor."""
+
+    strand: Literal["source", "technical", "content"]
+    finding: Literal["consistent", "inconsistent", "inconclusive", "not_assessed"]
+    method: str = Field("", max_length=2000)
+    tools: list[str] = Field(default_factory=list, max_length=50)
+    notes: str = Field("", max_length=20_000)
+    confidence: Literal["low", "medium", "high"] | None = None
+    confidentiality: Literal["public", "restricted", "confidential"] = "restricted"
+
+
+def verification_of(session: Session, item_id: int, levels: Sequence[str]) -> dict[str, Any]:
+    """The item's three strands as the API gives them: the latest finding of each and its history."""
+    views = by_strand(assessments_of(session, item_id, levels))
+    return {
+        "evidence_item_id": item_id,
+        "strands": {
+            v.strand: {
+                "latest": v.latest.finding if v.latest else None,
+                "history": [r.as_dict() for r in v.history],
+            }
+            for v in views
+        },
+        "strands_agree": strands_agree(views),
+    }
 
 
 # -- reads -----------------------------------------------------------------------------------------
@@ -583,6 +620,7 @@ def register(app: FastAPI, render: Render) -> None:
         item_id: int,
         reason: ReasonQuery = "",
         show: Annotated[str, Query(max_length=8)] = "",
+        form_error: Annotated[str, Query(max_length=300)] = "",
     ) -> Response:
         workspace = request.app.state.workspace
         levels = visible_levels(principal)
@@ -615,7 +653,11 @@ def register(app: FastAPI, render: Render) -> None:
             warnings = metadata.pop("warnings", None) or []
             show_always = show_graphic_setting(session, principal.username)
             mark = graphic_marks(session, [item.id]).get(item.id)
+            strands = by_strand(assessments_of(session, item.id, levels))
             context = {
+                "strands": strands,
+                "strands_agree": strands_agree(strands),
+                "statements": statements_of(session, item.id, levels),
                 "item": _row(item, mark is not None),
                 "sha256": item.sha256,
                 "collector": {
@@ -654,6 +696,7 @@ def register(app: FastAPI, render: Render) -> None:
             preview=preview if may_download else "none",
             may_download=may_download,
             may_mark=authorize(principal, Action.EVIDENCE_CUSTODY).allowed,
+            form_error=form_error,
             blurred=graphic and not revealed and preview in ("image", "video"),
             show_always=show_always,
             media_href=_with_reason(f"/evidence/{item.id}/media", reason),
@@ -746,6 +789,84 @@ def register(app: FastAPI, render: Render) -> None:
         if marked != wanted:
             request.app.state.workspace.sign_checkpoint()
         return RedirectResponse(_with_reason(f"/evidence/{item_id}", reason), status_code=303)
+
+    @app.post("/evidence/{item_id}/assessments", include_in_schema=False)
+    def assess_form(
+        request: Request,
+        principal: Annotated[Principal, Depends(requires(Action.EVIDENCE_CUSTODY))],
+        item_id: int,
+        csrf: Annotated[str, Form(max_length=100)] = "",
+        strand: Annotated[str, Form(max_length=16)] = "",
+        finding: Annotated[str, Form(max_length=16)] = "",
+        method: Annotated[str, Form(max_length=2000)] = "",
+        tools: Annotated[str, Form(max_length=4000)] = "",
+        notes: Annotated[str, Form(max_length=20_000)] = "",
+        confidence: Annotated[str, Form(max_length=8)] = "",
+        reason: Annotated[str, Form(max_length=500)] = "",
+    ) -> Response:
+        check_csrf(request, csrf)
+        error = ""
+        with transaction(request.app.state.workspace.sessions) as session:
+            found = readable(request, principal, session, item_id, reason)
+            if isinstance(found, Response):
+                return RedirectResponse(f"/evidence/{item_id}", status_code=303)
+            try:
+                record_assessment(
+                    session,
+                    found,
+                    strand=strand,
+                    finding=finding,
+                    assessor=principal.username,
+                    method=method,
+                    tools=tools.splitlines(),
+                    notes=notes,
+                    confidence=confidence or None,
+                )
+            except AssessmentError as exc:
+                error = str(exc)
+        if not error:
+            request.app.state.workspace.sign_checkpoint()
+        target = _with_reason(f"/evidence/{item_id}", reason, form_error=error)
+        return RedirectResponse(target + "#verification-heading", status_code=303)
+
+    @app.get("/api/evidence/{item_id}/assessments", tags=["evidence"])
+    def api_assessments(
+        request: Request, principal: ItemReader, item_id: int, reason: ReasonQuery = ""
+    ) -> dict[str, Any]:
+        """The item's verification in the Berkeley Protocol's three strands (source, technical,
+        content): the latest finding of each and every earlier one, newest first."""
+        with request.app.state.workspace.sessions() as session:
+            if isinstance(readable(request, principal, session, item_id, reason), Response):
+                raise HTTPException(403, detail="a confidential record: give a reason (?reason=)")
+            return verification_of(session, item_id, visible_levels(principal))
+
+    @app.post("/api/evidence/{item_id}/assessments", tags=["evidence"], status_code=201)
+    def api_assess(
+        request: Request,
+        principal: Annotated[Principal, Depends(requires(Action.EVIDENCE_CUSTODY))],
+        item_id: int,
+        body: Annotated[AssessmentBody, Body()],
+        reason: ReasonQuery = "",
+    ) -> dict[str, Any]:
+        """Record one finding in one strand; the caller is the assessor. It becomes a ledger entry."""
+        with transaction(request.app.state.workspace.sessions) as session:
+            found = readable(request, principal, session, item_id, reason)
+            if isinstance(found, Response):
+                raise HTTPException(403, detail="a confidential record: give a reason (?reason=)")
+            try:
+                row = record_assessment(
+                    session,
+                    found,
+                    assessor=principal.username,
+                    **body.model_dump(),
+                )
+            except AssessmentError as exc:
+                raise HTTPException(422, detail=str(exc)) from exc
+            assessment_id = row.id
+        request.app.state.workspace.sign_checkpoint()
+        with request.app.state.workspace.sessions() as session:
+            result = verification_of(session, item_id, visible_levels(principal))
+        return {"id": assessment_id, **result}
 
     @app.post("/evidence/graphic-media", include_in_schema=False)
     def graphic_media_setting(
