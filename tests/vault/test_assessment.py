@@ -133,7 +133,7 @@ def test_bad_assessments_are_refused(
     item_id = _item(workspace, tmp_path / "files")
     arguments = {"strand": "content", "finding": "consistent", **values}
     with pytest.raises(AssessmentError, match=message):
-        _assess(workspace, item_id, **arguments)  # type: ignore[arg-type]
+        _assess(workspace, item_id, **arguments)
     with workspace.sessions() as s:
         assert s.scalar(select(Assessment.id)) is None
 
