@@ -43,6 +43,8 @@ from gawah.analysis.captures import CaptureTable, EstimationRefused
 
 MIN_LCMCR_LISTS = 3
 SWAPS_PER_SWEEP = 2
+HEAT_START = 0.05
+HEAT_SHARE = 0.75
 
 
 @dataclass(frozen=True)
@@ -238,11 +240,11 @@ def sample_lcmcr(table: CaptureTable, settings: LcmcrSettings | None = None) -> 
 
 def _heat(sweep: int, burn_in: int) -> float:
     """The power on the moves' target: flattened early in burn-in so a chain started in a minor mode
-    can leave it (0.2 rising to 1 over the first half), exact (1) from mid burn-in on."""
-    half = burn_in // 2
-    if sweep >= half or half == 0:
+    can leave it (HEAT_START rising to 1 over the first HEAT_SHARE of it), exact (1) afterwards."""
+    span = int(burn_in * HEAT_SHARE)
+    if sweep >= span or span == 0:
         return 1.0
-    return 0.2 + 0.8 * sweep / half
+    return HEAT_START + (1.0 - HEAT_START) * sweep / span
 
 
 def _log_sticks(sizes: NDArray[np.float64], alpha: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -335,9 +335,14 @@ def update(path: Path, engine: Engine, stamp: str) -> bool:
             Path(str(tmp) + ".wal").unlink()
 
 
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    # fetchall, not fetchone: DuckDB keeps a half-read result open, which blocks the next register().
+    rows = con.execute(sql).fetchall()
+    return int(rows[0][0] or 0) if rows else 0
+
+
 def _apply(con: duckdb.DuckDBPyConnection, engine: Engine, marks: Marks, fresh: Marks, stamp: str) -> bool:
-    known = con.execute(f"SELECT count(*) FROM {_SHADOW} WHERE incidents > 0").fetchall()[0]
-    known_incidents = int(known[0]) if known else 0
+    known_incidents = _count(con, f"SELECT count(*) FROM {_SHADOW} WHERE incidents > 0")
     with engine.connect() as conn:
         dirty = changed_incidents(conn, marks)
         totals = _totals(conn)
@@ -370,11 +375,9 @@ def _apply(con: duckdb.DuckDBPyConnection, engine: Engine, marks: Marks, fresh: 
             con.execute(f"DELETE FROM {table} WHERE incident_id IN (SELECT id FROM dirty_ids)")
         new_acts = new.sql("SELECT id FROM acts").to_arrow_table()
         con.register("new_act_ids", new_acts)
-        clash = con.execute("SELECT count(*) FROM acts WHERE id IN (SELECT id FROM new_act_ids)").fetchall()[
-            0
-        ]
+        clash = _count(con, "SELECT count(*) FROM acts WHERE id IN (SELECT id FROM new_act_ids)")
         con.unregister("new_act_ids")
-        if clash and clash[0]:
+        if clash:
             # An act id reused by another incident (rows deleted by hand): the old owner is unknown.
             return False
         for table in ("incidents", *_CHILD_TABLES):
