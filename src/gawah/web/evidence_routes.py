@@ -45,6 +45,7 @@ from gawah.store.models import (
     TimestampToken,
     User,
 )
+from gawah.store.vocab import Confidentiality
 from gawah.vault.assessment import (
     AssessmentError,
     assessments_of,
@@ -53,7 +54,7 @@ from gawah.vault.assessment import (
     strands_agree,
 )
 from gawah.vault.phash import PERCEPTUAL_KEY
-from gawah.vault.statement import statements_of
+from gawah.vault.statement import blocked_uses, statements_of
 from gawah.web.auth import Forbidden, audit_confidential_read, check_csrf, deny, requires
 
 if TYPE_CHECKING:
@@ -572,6 +573,13 @@ def register(app: FastAPI, render: Render) -> None:
                 with contextlib.suppress(Forbidden):
                     deny(request, principal, decision.action, decision.why, resource)
             # Said as "not found", so that a hidden record's existence is not revealed.
+            raise HTTPException(404, detail=f"no evidence item {item_id}")
+        if (
+            item.confidentiality == Confidentiality.PUBLIC.value
+            and not authorize(principal, Action.DOCUMENT_READ_RESTRICTED).allowed
+            and blocked_uses(session, [item.id], "publication")
+        ):
+            # A witness who never agreed to publication, or withdrew it: the public never sees it.
             raise HTTPException(404, detail=f"no evidence item {item_id}")
         if decision.needs_reason:
             if not reason.strip():
