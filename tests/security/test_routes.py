@@ -23,13 +23,19 @@ UNGUARDED = {"/static", "/openapi.json"}
 
 
 def route_action(route: APIRoute) -> Action | str:
-    """The action a route's dependencies ask the policy for (exactly one)."""
+    """The action a route's dependencies ask the policy for (exactly one).
+
+    The same dependency reached twice (the route and one of its other dependencies both ask for
+    the reader) is one question: FastAPI calls it once per request."""
     found: list[Any] = []
+    seen: set[int] = set()
     pending = list(route.dependant.dependencies)
     while pending:
         dependant = pending.pop()
-        if dependant.call is not None and hasattr(dependant.call, ACTION_ATTRIBUTE):
-            found.append(getattr(dependant.call, ACTION_ATTRIBUTE))
+        call = dependant.call
+        if call is not None and hasattr(call, ACTION_ATTRIBUTE) and id(call) not in seen:
+            seen.add(id(call))
+            found.append(getattr(call, ACTION_ATTRIBUTE))
         pending.extend(dependant.dependencies)
     assert len(found) == 1, f"{route.path} {route.methods}: asks the policy {len(found)} times"
     return found[0]
