@@ -223,6 +223,7 @@ def test_item_page_shows_withdrawal_first_and_hides_it_from_the_public(
     viewer = signed_in_client(workspace, Role.VIEWER)
     # Consent given to publication: a viewer (public records only) sees the item.
     assert viewer.get(f"/evidence/{item_id}").status_code == 200
+    assert f'href="/evidence/{item_id}"' in viewer.get("/evidence").text
     with transaction(workspace.sessions) as s:
         row = s.get(WitnessStatement, statement_id)
         assert row is not None
@@ -237,4 +238,32 @@ def test_item_page_shows_withdrawal_first_and_hides_it_from_the_public(
         assert "رضایت پس گرفته شد" in fa.text
     with viewer:
         assert viewer.get(f"/evidence/{item_id}").status_code == 404
+        assert f'href="/evidence/{item_id}"' not in viewer.get("/evidence").text  # not even listed
         assert viewer.get(f"/evidence/{item_id}/media").status_code in (403, 404)
+
+
+def test_a_court_bundle_is_refused_without_consent_to_use_in_court(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    from gawah.ledger.bundle import BundleError, export_bundle
+
+    agreed = _item(workspace, tmp_path / "a")
+    _statement(workspace, agreed, ["documentation", "courts"])
+    bundle = export_bundle(workspace, tmp_path / "ok.zip", [str(agreed)], actor="counsel")
+    assert bundle is not None and (tmp_path / "ok.zip").is_file()
+
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / "second-transcript.txt").write_text(
+        "Invented transcript: a second witness.\n", encoding="utf-8"
+    )
+    outcome = Ingestor(workspace.sessions, workspace.blobs, actor="intake-desk").ingest_file(
+        folder / "second-transcript.txt"
+    )
+    with workspace.sessions() as s:
+        refused_item = s.scalar(select(EvidenceItem.id).where(EvidenceItem.sha256 == outcome.sha256))
+    assert refused_item is not None
+    _statement(workspace, refused_item, ["documentation"])
+    with pytest.raises(BundleError, match=f"no consent for use in court: item {refused_item}"):
+        export_bundle(workspace, tmp_path / "refused.zip", [str(agreed), str(refused_item)], actor="counsel")
+    assert not (tmp_path / "refused.zip").exists()

@@ -74,6 +74,7 @@ from gawah.store.models import (
     IncidentSource,
     LedgerEntry,
 )
+from gawah.vault.statement import blocked_uses
 from gawah.workspace import Workspace
 
 __all__ = [
@@ -451,6 +452,14 @@ def export_bundle(
         transaction(ws.sessions) as session,
     ):
         items = select_items(session, refs, incident_id)
+        # A witness who has not agreed (or no longer agrees) to their statement going to a court
+        # keeps it out of the bundle: refused, naming the statement, nothing exported.
+        blocked = blocked_uses(session, [item.id for item in items], "courts")
+        if blocked:
+            raise BundleError(
+                "no consent for use in court: "
+                + "; ".join(f"item {item_id} ({why})" for item_id, why in sorted(blocked.items()))
+            )
         records = [_record_of(session, item) for item in items]
         originals = {r.sha256: _checked_file(ws, r.sha256, Path(staging)) for r in records}
         entries_before = load_log(session).size

@@ -44,6 +44,7 @@ from gawah.store.models import (
     RegistryChange,
     TimestampToken,
     User,
+    WitnessStatement,
 )
 from gawah.store.vocab import Confidentiality
 from gawah.vault.assessment import (
@@ -224,7 +225,18 @@ def list_evidence(
     session: Session, levels: Sequence[str], *, kind: str | None, limit: int, offset: int
 ) -> EvidenceListing:
     """Items the caller may see, newest first, optionally of one kind; with counts per kind."""
-    visible = EvidenceItem.confidentiality.in_(levels)
+    visible: ColumnElement[bool] = EvidenceItem.confidentiality.in_(levels)
+    if Confidentiality.RESTRICTED.value not in levels:
+        # Readers of public records only never see an item whose witness did not agree to
+        # publication (or withdrew it), not even listed.
+        with_statements = session.scalars(
+            select(WitnessStatement.evidence_item_id)
+            .join(EvidenceItem, EvidenceItem.id == WitnessStatement.evidence_item_id)
+            .where(visible)
+        ).all()
+        blocked = blocked_uses(session, list(with_statements), "publication")
+        if blocked:
+            visible = and_(visible, EvidenceItem.id.not_in(list(blocked)))
     where = and_(visible, _kind_condition(kind)) if kind in KINDS else visible
     total = int(session.scalar(select(func.count()).select_from(EvidenceItem).where(where)) or 0)
     items = session.scalars(
