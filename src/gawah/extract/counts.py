@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from gawah.extract.intervals import SpanIndex
 from gawah.extract.normalize import ARABIC_SCRIPT, normalize_with_map
@@ -51,7 +52,10 @@ _EN_COUNTED = re.compile(
     r"officers?|officials?|soldiers?|commandos?|members?|personnel|policemen|police|servicemen|"
     r"villagers|residents|families|family|households|journalists?|activists?|detainees|prisoners|"
     r"victims?|bodies|dead|students?|teachers?|doctors?|farmers|shopkeepers|brothers|sons|relatives|"
-    r"elders|guests|worshippers|patients|cases?|acts?|incidents?|instances|executions?|killings?|"
+    r"elders|guests|worshippers|patients|protesters|demonstrators|employees|workers|staff|clerics|imams|"
+    r"judges|prosecutors|lawyers|athletes|passengers|commanders|guards|pupils|schoolgirls|drivers|traders|"
+    r"labou?rers|cousins|nephews|uncles|fathers|husbands|sisters|daughters|wives|mothers|"
+    r"cases?|acts?|incidents?|instances|executions?|killings?|"
     r"arrests?|detentions?|disappearances?|abductions?|attacks?|raids?|strikes?|homes|houses|"
     r"Tajiks|Hazaras|Uzbeks|Pashtuns|Sikhs|former|extrajudicial|arbitrary|summary)\b", re.IGNORECASE)
 _EN_PARTICIPLE = re.compile(
@@ -67,11 +71,19 @@ _EN_EXCLUDED = re.compile(
 # "the accounts of 67 former members", "interviews with 41": a count of sources, not victims.
 _EN_SOURCE_LEAD = re.compile(
     r"(?:accounts? of|interviews? (?:with|of)|interviewed|spoke (?:to|with)|surveyed|testimon\w+ of|"
-    r"consulted|talked to|based on|rest on|rests on)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+    r"consulted|talked to|based on|rest on|rests on)\s+(?:\w+\s+){0,2}$|"
+    # "we confirmed these arrests with two relatives": the people who confirmed it.
+    r"(?:confirm|verif|corroborat|cross-check)\w*\s+(?:\w+\s+){0,3}(?:with|by)\s+$", re.IGNORECASE)
 _AR_COUNTED = re.compile(
     r"^(?:تن|نفر|کس|فرد|عضو|جوان|سرباز|نظامی|منسوب|غیرنظامی|ملکی|زن|مرد|کودک|طفل|خانواده|خانه|باشنده|"
     r"معلم|شاگرد|خبرنگار|فعال|زندانی|مورد|جسد|قربانی|پولیس|افسر|کارمند|مقام|تنه|کسان|کسه|نفره|"
-    r"سرتېری|سرتیری|ورونه|کورنی|کورنۍ|کورونه|ماشوم|ښځ|ځوان|پولیسان|مړی|جسدونه|پخوانی)")
+    r"سرتېری|سرتیری|ورونه|کورنی|کورنۍ|کورونه|ماشوم|ښځ|ځوان|پولیسان|مړی|جسدونه|پخوانی|"
+    # More people named by what they were (Dari, then Pashto): worshippers, employees, students,
+    # teachers, journalists, protesters, elders, clerics, residents, prisoners.
+    r"نمازگزار|کارکن|مامور|محصل|دانشجو|داکتر|روزنامه\s?نگار|معترض|مظاهره|موسفید|ریش\s?سفید|ملا|امام|قاضی|"
+    r"مسافر|دختر|پسر|برادر|عسکر|"
+    r"کارکوونک|کارکوونکی|زده\s?کوونک|ښوونک|خبریال|لاریون|مشران|سپین\s?ږیری|اوسیدونک|اوسېدونک|بندیان|"
+    r"وګړی|وگړی|عسکر|ملایان)")
 _AR_EXCLUDED = re.compile(
     r"^(?:مصاحبه|گفتگو|گفتوگو|امضا|نفوس|جمعیت|سال|ماه|روز|هفته|ساعت|دقیقه|کیلومتر|متر|درصد|فیصد|افغانی|"
     r"دالر|ولسوالی|ولایت|صفحه|گزارش|بار|مرکه|مرکې|کاله|ورځې|میاشتې|اونۍ|ځله|شاگرد)")
@@ -108,21 +120,35 @@ _EN_NUMBER = re.compile(
     rf"(?P<vague>tens of thousands|hundreds of thousands|dozens|scores|hundreds|thousands|a dozen|two dozen)|"
     rf"(?:{_NUM_WORD})(?:[\s-]+(?:and\s+)?(?:{_NUM_WORD}))*)\b",
     re.IGNORECASE)
+_AR_NUM_WORD = "|".join(sorted(_AR_NUMBERS, key=len, reverse=True))
+# A range ("between 10 and 15 former soldiers", "two to four men", "۱۰ تا ۱۵ تن") is counted by its
+# lower bound, as "at least": the text vouches for no more.
+_EN_RANGE = re.compile(
+    rf"(?<![\w-])(?:(?P<lead>between|from)\s+)?(?P<low>\d{{1,6}}|{_NUM_WORD})\s*(?P<sep>and|to|or|-|–)\s*"
+    rf"(?P<high>\d{{1,6}}|{_NUM_WORD})(?![\w-])", re.IGNORECASE)
+_AR_RANGE_BEFORE = re.compile(rf"(?<![\w])(\d{{1,6}}|{_AR_NUM_WORD})\s*(?:تا|الی|-|–)\s*$")
 _AR_QUAL_ALT = "|".join(f"(?:{q})" for q, _ in _AR_QUALIFIERS)
 _AR_NUMBER = re.compile(
     rf"(?:(?P<qual>{_AR_QUAL_ALT})\s+)?(?<!\d)(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d{{1,9}}(?!\d)|"
     rf"(?P<vague>{'|'.join(sorted(_AR_VAGUE, key=len, reverse=True))})|"
-    rf"(?:{'|'.join(sorted(_AR_NUMBERS, key=len, reverse=True))}))(?![\w])")
+    rf"(?:{_AR_NUM_WORD})(?:\s+و\s+(?:{_AR_NUM_WORD}))*)(?![\w])")
 
 
 def _words_value(words: str) -> int | None:
+    """The value of a number in English words, or None when the words are not one number
+    ("two and four" is two numbers, not six)."""
     total, current = 0, 0
     for w in re.split(r"[\s-]+", words.lower()):
         if w == "and" or not w:
             continue
         if w in _EN_UNITS:
+            # A unit after a unit or a teen: two numbers.
+            if current % 100 and (current % 100 < 20 or current % 10):
+                return None
             current += _EN_UNITS[w]
         elif w in _EN_TENS:
+            if current % 100:
+                return None
             current += _EN_TENS[w]
         elif w == "hundred":
             current = max(current, 1) * 100
@@ -132,6 +158,15 @@ def _words_value(words: str) -> int | None:
         else:
             return None
     return total + current
+
+
+def _ar_words_value(words: str) -> int | None:
+    """"بیست و پنج" is 25 and "صد و بیست" 120; "دو و سه" is two numbers (None)."""
+    parts = [_AR_NUMBERS[w] for w in re.split(r"\s+و\s+", words)]
+    for a, b in pairwise(parts):
+        if b >= a or (a < 100 and a % 10) or (a >= 100 and b >= 100):
+            return None
+    return sum(parts)
 
 
 def _qualifier(words: str | None, table: list[tuple[str, str]]) -> str | None:
@@ -151,10 +186,11 @@ def find_counts(text: str, start: int = 0, end: int | None = None,
     """
     end = len(text) if end is None else end
     masked_index = SpanIndex(masked or [])
-    out: list[CountMention] = []
+    out = _english_ranges(text, start, end, masked_index)
+    in_range = SpanIndex([(c.start, c.end) for c in out])
     for m in _EN_NUMBER.finditer(text, start, end):
         s, e = m.start(), m.end()
-        if masked_index.overlaps(s, e):
+        if masked_index.overlaps(s, e) or in_range.overlaps(s, e):
             continue
         num = m.group("num")
         qual_m = _EN_QUAL_BEFORE.search(text[max(start, s - 25):s])
@@ -193,6 +229,29 @@ def find_counts(text: str, start: int = 0, end: int | None = None,
     if ARABIC_SCRIPT.search(region):
         out.extend(_arabic_counts(region, start, masked_index))
     out.sort(key=lambda c: c.start)
+    return out
+
+
+def _bound_value(word: str) -> int | None:
+    return int(word) if word.isdigit() else _words_value(word)
+
+
+def _english_ranges(text: str, start: int, end: int, masked: SpanIndex) -> list[CountMention]:
+    out: list[CountMention] = []
+    for m in _EN_RANGE.finditer(text, start, end):
+        if m.group("sep").lower() == "and" and not m.group("lead"):
+            continue  # "two and four" alone is a list, not a range
+        if masked.overlaps(m.start(), m.end()):
+            continue
+        low, high = _bound_value(m.group("low")), _bound_value(m.group("high"))
+        if low is None or high is None or not 0 < low < high:
+            continue
+        noun = _counted_noun(text[m.end():min(end, m.end() + 80)])
+        if noun is None or _EN_SOURCE_LEAD.search(text[max(start, m.start() - 40):m.start()]):
+            continue
+        ns, ne = m.end() + noun[0], m.end() + noun[1]
+        unit = "acts" if _ACT_NOUN.match(text[ns:ne]) else "victims"
+        out.append(CountMention(m.start(), m.end(), low, "at_least", unit, ns, ne))
     return out
 
 
@@ -256,8 +315,17 @@ def _arabic_counts(region: str, base: int, masked: SpanIndex) -> list[CountMenti
         elif num[0].isdigit():
             value, qualifier = int(num.replace(",", "")), "exact"
         else:
-            value, qualifier = _AR_NUMBERS[num], "exact"
+            got = _ar_words_value(num)
+            if got is None:
+                continue
+            value, qualifier = got, "exact"
         qualifier = _qualifier(m.group("qual"), _AR_QUALIFIERS) or qualifier
+        low = _AR_RANGE_BEFORE.search(norm.text, max(0, m.start() - 20), m.start())
+        if low is not None:
+            low_value = int(low[1]) if low[1].isdigit() else _ar_words_value(low[1])
+            if low_value is not None and 0 < low_value < value:
+                value, qualifier = low_value, "at_least"
+                s = base + norm.to_original(low.start(), low.end())[0]
         after = norm.text[m.end():m.end() + 40]
         words = re.findall(r"[\u0600-\u06FF]+", after)[:3]
         if not words:

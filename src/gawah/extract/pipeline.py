@@ -108,7 +108,8 @@ _REPORT_BEFORE = re.compile(
     r"\b(?:published|released|issued|dated|report|statement|interview|briefing|expressed\s+\w+(?:\s+\w+)?|"
     r"said|stated|announced|told|declared|conference|as\s+of|until|by)\s+(?:\w+\s+){0,2}(?:on|in|of|dated)?\s*$",
     re.IGNORECASE)
-_AR_REPORT_VERB = re.compile(r"(?:گفت|اعلام|منتشر|نشر|گزارش\s+داد|بیانیه|خپور|وویل|اعلامیه)")
+# "به گفته" is "according to": it introduces a source, not a date of saying.
+_AR_REPORT_VERB = re.compile(r"(?:(?<!به\s)(?<!به)گفت|اعلام|منتشر|نشر|گزارش\s+داد|بیانیه|خپور|وویل|اعلامیه)")
 
 
 _ACTS_AFTER = re.compile(
@@ -119,6 +120,9 @@ _AR_CLAUSE_BREAK = re.compile(r"[،,؛;:]")
 _EN_CLAUSE_BREAK = re.compile(r"[,;:—–]|\s-\s")
 _PHRASE_BREAK = re.compile(r"[,;.:()،]")
 _DETAILED = ("foreign_military", "armed_group")
+# "دو تن از بازداشت‌شدگان", "two of the detained": the trigger names the group counted from, not
+# the act the count is of.
+_PARTITIVE = re.compile(r"\s*(?:از|له|of)(?:\s+(?:the|those|these|his|her|their|آن|این))?\s*$", re.IGNORECASE)
 _PERPETRATOR_TITLE = re.compile(r"\b(?:commander|fighter|militant|gunman|governor|ordered by)\s+$",
                                 re.IGNORECASE)
 
@@ -269,7 +273,8 @@ def _assign_counts(text: str, counts: list[CountMention],
         # modifying the noun ("six of the detained men").
         limit = min(c.noun_end + 30, counts[i + 1].start if i + 1 < len(counts) else len(text))
         following = [t for t in triggers if c.noun_start <= t.start <= limit
-                     and not _PHRASE_BREAK.search(text, c.noun_end, max(c.noun_end, t.start))]
+                     and not _PHRASE_BREAK.search(text, c.noun_end, max(c.noun_end, t.start))
+                     and not _PARTITIVE.match(text, c.noun_end, max(c.noun_end, t.start))]
         if following:
             for t in following:
                 out.setdefault(t.code, c)

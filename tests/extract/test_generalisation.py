@@ -1,0 +1,61 @@
+"""Rules added after scoring the invented evaluation set (tests/fixtures/extraction_eval):
+ranges, number words in Dari, partitives, counts of people who confirmed, Pashto datelines."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from gawah.extract import extract_facts
+from gawah.extract.counts import find_counts
+from gawah.extract.dates import find_dates
+
+
+def _counts(text: str) -> list[tuple[int, str]]:
+    return [(c.value, c.qualifier) for c in find_counts(text)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Between 10 and 15 former soldiers were arrested.", [(10, "at_least")]),
+    ("between two and four other activists were detained", [(2, "at_least")]),
+    ("from 3 to 9 detainees were moved", [(3, "at_least")]),
+    ("بین ۱۰ تا ۱۵ تن بازداشت شدند", [(10, "at_least")]),
+    ("دست‌کم بیست و پنج تن از باشندگان بازداشت شدند", [(25, "at_least")]),
+    ("one hundred and twenty people were detained", [(120, "exact")]),
+    ("درې کارکوونکي ونیول شول", [(3, "exact")]),
+    ("هفت نمازگزار کشته شدند", [(7, "exact")]),
+    ("two of his cousins were killed", [(2, "exact")]),
+])
+def test_counts_of_people(text: str, expected: list[tuple[int, str]]) -> None:
+    assert _counts(text) == expected
+
+
+def test_two_and_four_is_not_six() -> None:
+    assert all(value != 6 for value, _ in _counts("two and four men were seen"))
+
+
+def test_people_who_confirmed_are_not_a_count() -> None:
+    assert _counts("We confirmed these arrests with two relatives.") == []
+
+
+def test_partitive_group_is_not_the_counted_act() -> None:
+    text = "جسد دو تن از بازداشت‌شدگان در نزدیکی دریا پیدا شد."
+    facts = extract_facts(text, published=date(2022, 10, 1))
+    assert not [i for i in facts.incidents if i.violation == "arbitrary_detention" and i.count]
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("نېټه: ۱۴۰۲ د غويي ۵", date(2023, 4, 25)),
+    ("کابل، ۱۴۰۲ د سلواغې ۱۰", date(2024, 1, 30)),
+    ("د ۱۴۰۲ کال د سلواغې په ۸ مه نېټه", date(2024, 1, 28)),
+])
+def test_pashto_dates_without_year_word(text: str, day: date) -> None:
+    got = [(d.first, d.precision) for d in find_dates(text)]
+    assert got == [(day, "day")]
+
+
+def test_according_to_is_not_a_date_of_saying() -> None:
+    text = ("به گفته این منابع، روز ۱۸ میزان ۱۴۰۲ افراد استخبارات طالبان یک معلم را لت و کوب کردند.")
+    facts = extract_facts(text, published=date(2023, 10, 17))
+    assert any(i.date and i.date.start == "2023-10-10" for i in facts.incidents)
