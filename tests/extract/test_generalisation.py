@@ -59,3 +59,47 @@ def test_according_to_is_not_a_date_of_saying() -> None:
     text = ("به گفته این منابع، روز ۱۸ میزان ۱۴۰۲ افراد استخبارات طالبان یک معلم را لت و کوب کردند.")
     facts = extract_facts(text, published=date(2023, 10, 17))
     assert any(i.date and i.date.start == "2023-10-10" for i in facts.incidents)
+
+
+def _codes(text: str, published: date = date(2024, 3, 1)) -> set[str]:
+    return {i.violation for i in extract_facts(text, published=published).incidents}
+
+
+def test_fact_check_claim_under_review_is_not_a_report() -> None:
+    text = "A video shared online since 10 July claims to show Taliban fighters executing five prisoners."
+    assert "killing" not in _codes(text)
+
+
+def test_no_evidence_is_not_a_report() -> None:
+    assert "killing" not in _codes("We found no evidence that any prisoners were executed in Panjshir.")
+
+
+@pytest.mark.parametrize("text", [
+    "Their families have not been told where they are being held.",
+    "Officials have refused to say where he is held.",
+    "The two women were held incommunicado in Kabul.",
+    "کورنیو ته یې د هغوی د برخلیک په اړه هېڅ معلومات نه دي ورکړل شوي.",
+])
+def test_disappearance_phrasings(text: str) -> None:
+    assert "enforced_disappearance" in _codes(text)
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("A suicide bomber attacked the Kaaj education centre in Kabul.", "attack_on_education"),
+    ("Fighters raided a house in Andarab and took him away.", "arbitrary_detention"),
+    ("Fighters raided a house in Andarab district.", "threats_intimidation"),
+])
+def test_more_phrasings(text: str, code: str) -> None:
+    assert code in _codes(text)
+
+
+def test_place_spellings() -> None:
+    from gawah.extract.places import find_places
+
+    def names(text: str) -> list[str]:
+        return [p.entry.name for p in find_places(text)]
+
+    assert names("He was arrested in Mazar-i-Sharif.") == ["Mazar-e-Sharif"]
+    assert names("He was shot in Maimana on Monday.") == ["Maymana"]
+    # A woman's name that is nearly a province's is not the province.
+    assert names("Parwana Sadat, 28, was arrested at home.") == []

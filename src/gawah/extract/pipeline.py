@@ -70,7 +70,11 @@ _EN_IMPERATIVE = re.compile(
 _EN_HYPOTHETICAL = re.compile(
     r"\b(?:would|could|might|may|will|shall|intend\w*\s+to|plan\w*\s+to|threaten\w*\s+to|tried\s+to|"
     r"try\s+to|attempt\w*\s+to|going\s+to|aim\w*\s+to|seek\w*\s+to|risk\s+of|fears?\s+(?:that|of)|"
-    r"likely\s+to|if|unless|whether|in\s+case|lest)\b", re.IGNORECASE)
+    r"likely\s+to|if|unless|whether|in\s+case|lest|"
+    # What a fact-check examines, and what it found no trace of, are not reports.
+    r"claim(?:s|ed|ing)?\s+to\s+show|purport\w*\s+to|said\s+to\s+show|rumou?r\w*|"
+    r"no\s+(?:evidence|proof|indication|sign|record)s?\s+(?:that|of)|unfounded|unsubstantiated)\b",
+    re.IGNORECASE)
 _EN_NEGATION = re.compile(r"\b(?:not|no|never|nor|without|none)\s+(?:\w+\s+){0,2}$|n't\s+(?:\w+\s+){0,2}$",
                           re.IGNORECASE)
 # "No one in Warsaj has been arrested", "none of the men were tortured".

@@ -149,6 +149,9 @@ def load_gazetteer() -> Gazetteer:
     return Gazetteer(json.loads(raw))
 
 
+_EZAFE_KEY = re.compile(r"(?<=\w) (?:i|o|y|e) (?=\w)")
+_CAPITALISED_AFTER = re.compile(r"[ \t]+[A-Z][a-z]")
+_LOCATED_BEFORE = re.compile(r"\b(?:in|at|near|outside|from)\s+$")
 _EN_PROVINCE_AFTER = re.compile(r"^\s+(?:province|Province|provinces)\b")
 _EN_DISTRICT_AFTER = re.compile(r"^\s+(?:district|District|districts|Districts|valley)\b")
 _EN_DISTRICT_BEFORE = re.compile(r"(?:district|District|districts) of\s+$")
@@ -183,7 +186,8 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Place
 
     for m, n in _latin_ngrams(region, gaz):
         key = ascii_key(n)
-        cands = gaz.latin.get(key)
+        # The ezafe of Dari names is written -e-, -i- or -o- ("Mazar-i-Sharif", "Pul-e-Khumri").
+        cands = gaz.latin.get(key) or (gaz.latin.get(_EZAFE_KEY.sub(" e ", key)) if " " in key else None)
         variants = gaz.latin_skeletons.get(skeleton(key), []) if not cands and len(key) >= 6 else []
         if not cands and not variants:
             continue
@@ -198,10 +202,17 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Place
         if not cands:
             # A spelling variant: same consonants, same first letter, nearly the same letters;
             # only of one place, never a guess between several; a district only where the text
-            # says it is one (surnames such as "Warsaji" come from place names).
+            # says it is one, or names it as where ("in Maimana"), since surnames such as
+            # "Warsaji" come from place names. A variant next to another capitalised word is
+            # part of a person's name ("Parwana Sadat").
+            if _CAPITALISED_AFTER.match(text, e) and not _EN_PROVINCE_AFTER.match(after) \
+                    and not _EN_DISTRICT_AFTER.match(after):
+                continue
+            located = bool(_LOCATED_BEFORE.search(before))
             sk_cands = [entry for known, entry in variants
                         if known[0] == key[0] and fuzz.ratio(known, key) >= 80
-                        and (entry.kind == "province" or district_ctx)]
+                        and (entry.kind == "province" or district_ctx
+                             or (located and fuzz.ratio(known, key) >= 85))]
             if len({c.pcode for c in sk_cands}) == 1:
                 cands = sk_cands[:1]
         if not cands:
