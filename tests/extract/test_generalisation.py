@@ -103,3 +103,35 @@ def test_place_spellings() -> None:
     assert names("He was shot in Maimana on Monday.") == ["Maymana"]
     # A woman's name that is nearly a province's is not the province.
     assert names("Parwana Sadat, 28, was arrested at home.") == []
+
+
+def _persons(text: str) -> list[str]:
+    return [p.name for p in extract_facts(text, published=date(2023, 8, 9)).persons]
+
+
+def test_victims_named_in_the_next_sentence() -> None:
+    text = ("Fighters shot dead four members of a family during a search operation on Sunday night. "
+            "The victims were named as Ghulam Sakhi, his sons Ali Reza and Mohammad Jawad, and his "
+            "nephew Hussain Dad.")
+    assert set(_persons(text)) == {"Ghulam Sakhi", "Ali Reza", "Mohammad Jawad", "Hussain Dad"}
+
+
+def test_places_and_institutions_are_not_people() -> None:
+    text = "A bomber attacked the Kaaj education centre in the Dasht-e Barchi area of Kabul, killing dozens."
+    assert _persons(text) == []
+
+
+def test_dari_list_of_names_and_pashto_apposition() -> None:
+    from gawah.extract.persons import find_names
+
+    dari = "جسد دو تن، به نام‌های محمد حسین رضایی و علی احمد جعفری، در نزدیکی دریا پیدا شد."
+    assert [n.name for n in find_names(dari, 0, len(dari))] == ["محمد حسین رضایی", "علی احمد جعفری"]
+    pashto = "یو سرتېری، محمد نبي اڅکزی، په ډزو ووژل شو."
+    assert [n.name for n in find_names(pashto, 0, len(pashto))] == ["محمد نبي اڅکزی"]
+
+
+def test_he_said_after_a_question_to_a_spokesman() -> None:
+    text = ("We asked Zabihullah Mujahid, the Taliban's chief spokesman, about the video. "
+            "He said it was \"false propaganda\".")
+    claims = extract_facts(text, published=date(2023, 7, 21)).claims
+    assert [(c.speaker, c.stance) for c in claims] == [("Zabihullah Mujahid", "denial")]

@@ -41,7 +41,7 @@ _AR_SPEAKER = re.compile(
 _ROLE = re.compile(r"\b(?:spokes\w+|official|minister|negotiator|commander|governor|leader|head|chief|"
                    r"deputy|director|member|envoy)\b|(?<!\w)(?:سخنگو\w*|ویاند|مقام\w*|وزیر|والی|رئیس|معاون|مسئول\w*)(?!\w)",
                    re.IGNORECASE)
-_HE_SAID = re.compile(r"\b(?:he|she)\s+(?:said|added|told|vowed|claimed|insisted)\b")
+_HE_SAID = re.compile(r"\b(?:[Hh]e|[Ss]he)\s+(?:said|added|told|vowed|claimed|insisted)\b")
 _SURNAME_SAID = re.compile(
     r"\b([A-Z][a-z]+)\b(?=[^.]{0,60}\b(?:said|told|added|denied|claimed|declared|stated)\b)")
 _INDEPENDENT = re.compile(
@@ -137,6 +137,8 @@ def find_claims(text: str, sentences: list[tuple[int, int]], dates: dict[int, st
     aliases = _alias_map([n.name for n in all_names])
     out: list[ClaimMention] = []
     last_speaker: tuple[str, str | None] | None = None
+    # The last person named with a party tie: "We asked Zabihullah Mujahid ... He said ...".
+    last_party_named: tuple[str, str | None] | None = None
     starts = [s for s, _ in sentences]
     names_in: list[list[NameMention]] = [[] for _ in sentences]
     for n in all_names:
@@ -152,10 +154,13 @@ def find_claims(text: str, sentences: list[tuple[int, int]], dates: dict[int, st
         if speech or ar_speech:
             speaker = _speaker_of(text, s, e, names, party, known, aliases, speech)
             if speaker is None and speech and _HE_SAID.search(sentence):
-                speaker = last_speaker
+                speaker = last_speaker or last_party_named
             if speaker is None and normalized:
                 speaker = _arabic_speaker(sentence, known)
+        tied = [n.name for n in names if n.name in party]
         if speaker is None:
+            if tied:
+                last_party_named = (tied[-1], party[tied[-1]])
             continue
         last_speaker = speaker
         stance = _stance(sentence)

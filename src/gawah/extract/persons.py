@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gawah.extract.normalize import ARABIC_SCRIPT, normalize_with_map
+from gawah.extract.normalize import ARABIC_SCRIPT, NormalizedText, normalize_with_map
 from gawah.extract.places import ascii_key, load_gazetteer
 
 
@@ -46,10 +46,15 @@ _NOT_NAME = _word_set(
     "nuristani pashai women girls men children families province's district's mullah mawlawi "
 )
 _NAME_RUN = re.compile(
-    r"(?<![\w.])(?:[A-Z][a-z’'‘]+|[A-Z]{2,}\b)(?:[\s-]+(?:[A-Z][a-z’'‘]+|ul|ud|al|bin|e|wa))*")
+    r"(?<![\w.])(?:[A-Z][a-z’'‘]+|[A-Z]{2,}\b)(?:[\s-]+(?:[A-Z][a-z’'‘]+|(?:ul|ud|al|bin|e|wa)\b))*")
 _NAME_WORD = re.compile(r"[^\s-]+")
 _POSSESSIVE = re.compile(r"[’']s\b")
-_EZAFE = re.compile(r"-(?:e|i|o|wa)-")
+_EZAFE = re.compile(r"-(?:e|i|o|wa)[-\s]")
+# "the Kaaj education centre", "Sayed ul-Shuhada school": the name of a place or institution.
+_INSTITUTION_AFTER = re.compile(
+    r"\s+(?:education(?:al)?\s+cent(?:re|er)|tuition\s+cent(?:re|er)|cent(?:re|er)|school|high\s+school|"
+    r"mosque|hospital|clinic|university|madrasa|area|district|province|village|valley|camp|prison|"
+    r"road|street|bazaar|market|square|township|neighbou?rhood)\b", re.IGNORECASE)
 _INSTITUTION_BEFORE = re.compile(
     r"\(\s*$|\b(?:School|Mosque|University|Hospital|Street|Road|Square|Camp|Clinic|Foundation)\b[^.]{0,20}$")
 _LOCATIVE_BEFORE = re.compile(
@@ -68,9 +73,20 @@ _AGE_AFTER_EN = re.compile(r"^,\s*(\d{1,2}),")
 _AR_WORD = r"[\u0600-\u06FF\u200c]+"
 _AR_AGE = re.compile(
     rf"({_AR_WORD}(?:[ \t]+{_AR_WORD}){{0,2}})[ \t]*[(،,][ \t]*(\d{{1,2}})\s*(?:ساله|سال|کلن|کلنه)")
+# "به نام‌های محمد حسین رضایی و علی احمد جعفری", "په نومونو ... او ...": several names.
+_AR_NAMED_LIST = re.compile(
+    rf"(?:به\s*نام\s?ها\w*|په\s+نومونو)[ \t]+({_AR_WORD}(?:[ \t]*[،,]?[ \t]+{_AR_WORD}){{1,11}})")
+_AR_LIST_SPLIT = re.compile(r"[ \t]*[،,][ \t]*|[ \t]+(?:و|او)[ \t]+")
 _AR_NAMED = re.compile(rf"(?:به\s*نام|بنام|په\s+نوم)[ \t]+({_AR_WORD}(?:[ \t]+{_AR_WORD})?)")
 # "عبدالواحد فرزند غلام سخی": a name and its father's name (Afghan official usage).
 _AR_CHILD_OF = re.compile(rf"({_AR_WORD}(?:[ \t]+{_AR_WORD})?)[ \t]+(?:فرزند|ولد|زوی|بنت)[ \t]+{_AR_WORD}")
+# "یو سرتېری، محمد نبي اڅکزی، ...", "یک معلم، عبدالقدیر نوری، ...": a name set off by commas after a
+# noun for a person.
+_AR_APPOSITION = re.compile(
+    rf"(?<![\w])(?:سرتېری|سرتیری|سرباز|ځوان|جوان|معلم|ښوونکی|خبرنگار|خبریال|ژورنالیست|فعال|افسر|کارمند|"
+    rf"مامور|کارکوونکی|قاضی|داکتر|ډاکټر|محصل|شاگرد|زده\s?کوونکی|پولیس|عسکر|قوماندان|مشر|موسفید|"
+    rf"ملا|امام|دوکاندار|راننده|موټروان|ورور|برادر|زوی|پسر|لور|دختر|زن|ښځه|مرد|سړی)[ \t]*[،,][ \t]*"
+    rf"({_AR_WORD}(?:[ \t]+{_AR_WORD}){{1,2}})[ \t]*[،,]")
 _AR_NOT_NAME = _word_set(
     "و در به از که را این آن با برای یک دو سه تن نفر او وی آنان ایشان خود د په او له چې یې دوه "
     "درې ورونه ورور زوی پلار مور هغه دغه شاهد شاهدان معلم جوان کودک سرباز پولیس افسر کارمند تن "
@@ -115,6 +131,8 @@ def find_names(text: str, start: int, end: int) -> list[NameMention]:
         if _LOCATIVE_BEFORE.search(text[max(0, s - 20):s]) or _INSTITUTION_BEFORE.search(
                 text[max(0, m.start() - 40):m.start()]):
             continue
+        if _INSTITUTION_AFTER.match(text, e):
+            continue
         name = text[s:e]
         if gaz.latin.get(ascii_key(name)) or gaz.villages_latin.get(ascii_key(name)):
             continue
@@ -122,9 +140,13 @@ def find_names(text: str, start: int, end: int) -> list[NameMention]:
     region = text[start:end]
     if ARABIC_SCRIPT.search(region):
         norm = normalize_with_map(region)
-        for pattern in (_AR_AGE, _AR_NAMED, _AR_CHILD_OF):
+        listed = _arabic_name_list(norm, text, start)
+        out.extend(listed)
+        for pattern in (_AR_AGE, _AR_NAMED, _AR_CHILD_OF, _AR_APPOSITION):
             for m in pattern.finditer(norm.text):
                 found = m.group(1).split()
+                if pattern is _AR_APPOSITION and any(w in _AR_NOT_NAME for w in found):
+                    continue
                 if pattern is _AR_NAMED:
                     # "به نام عبدالواحد فرزند ...": the words up to the first function word.
                     first = next((i for i, w in enumerate(found) if w in _AR_NOT_NAME), len(found))
@@ -140,6 +162,22 @@ def find_names(text: str, start: int, end: int) -> list[NameMention]:
                 s, e = norm.to_original(ns, ns + len(joined))
                 out.append(NameMention(start + s, start + e, text[start + s:start + e], pattern is _AR_AGE))
     out.sort(key=lambda n: n.start)
+    return out
+
+
+def _arabic_name_list(norm: NormalizedText, text: str, start: int) -> list[NameMention]:
+    out: list[NameMention] = []
+    for m in _AR_NAMED_LIST.finditer(norm.text):
+        pos = m.start(1)
+        for part in _AR_LIST_SPLIT.split(m.group(1)):
+            at = norm.text.index(part, pos)
+            pos = at + len(part)
+            words = part.split()
+            # A name is two or three words; anything else ends the list ("... در نزدیکی دریا").
+            if not 2 <= len(words) <= 3 or any(w in _AR_NOT_NAME for w in words):
+                break
+            s, e = norm.to_original(at, at + len(part))
+            out.append(NameMention(start + s, start + e, text[start + s:start + e]))
     return out
 
 

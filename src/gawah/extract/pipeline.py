@@ -568,6 +568,12 @@ _RELEASED = re.compile(r"\b(?:released|freed|set free)\b|آزاد\s?شد|رها\
 _DESTINATION = re.compile(r"\b(?:to|towards|for|into)\s+(?:the\s+)?(?:[\w'’-]+\s*(?:,|and)\s*)*$")
 _AMONG_VICTIMS = re.compile(r"^\W*Among\s+(?:the|those)\s+(dead|killed|victims|wounded|detained|arrested|"
                             r"missing|disappeared|abducted)\b", re.IGNORECASE)
+# "The victims were named as ...", "The dead have been identified as ...": the victims of the
+# sentence before, by name.
+_VICTIMS_NAMED = re.compile(
+    r"^\W*(?:The|Those|All)\s+(?:\w+\s+){0,2}(victims|dead|deceased|killed|detained|arrested|missing|abducted|"
+    r"men|women|detainees)\s+(?:were|was|have\s+been|had\s+been)\s+(?:later\s+)?(?:named|identified)\b",
+    re.IGNORECASE)
 _AMONG_CODES = {"dead": "killing", "killed": "killing", "detained": "arbitrary_detention",
                 "arrested": "arbitrary_detention", "missing": "enforced_disappearance",
                 "disappeared": "enforced_disappearance", "abducted": "arbitrary_detention"}
@@ -596,7 +602,7 @@ def _persons(text: str, original: str, sentences: list[Sentence],
     # sentence before.
     for i, sent in enumerate(sentences[1:], start=1):
         prev_sent = sentences[i - 1]
-        m = _AMONG_VICTIMS.match(text[sent.start:sent.end])
+        m = _AMONG_VICTIMS.match(text[sent.start:sent.end]) or _VICTIMS_NAMED.match(text[sent.start:sent.end])
         if sent.start in codes_by_start or prev_sent.start not in codes_by_start or m is None:
             continue
         codes = [_AMONG_CODES.get(m.group(1).lower(), "")] if m.group(1).lower() in _AMONG_CODES \
