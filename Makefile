@@ -47,6 +47,8 @@ bench: $(VENV)/.installed-test
 ## (FEBRL, transliteration, gazetteer names) and estimation (../shared/eval/mse_cases.json)
 eval: $(VENV)/.installed-test
 	$(BIN)/python scripts/eval_extraction.py
+	@echo "== extraction, invented set (tests/fixtures/extraction_eval)"
+	$(BIN)/python scripts/eval_extraction.py tests/fixtures/extraction_eval/docs eval-out/extraction_eval tests/fixtures/extraction_eval/gold.json
 	$(BIN)/python scripts/eval_linkage.py
 	$(BIN)/python scripts/eval_estimation.py
 

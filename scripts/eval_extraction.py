@@ -3,6 +3,7 @@
 
 Usage: python scripts/eval_extraction.py [CORPUS_DIR] [OUT_DIR] [GOLD_JSON]
 Defaults: ../shared/corpus, eval-out, ../shared/eval/seeds_gold.json (relative to the repository).
+`make eval` also runs it on the invented set: tests/fixtures/extraction_eval/docs with its gold.json.
 Each file is read with the same reader as `gawah extract` (gawah.ingest.readers.read_path) and
 written to OUT_DIR/<file name>.json; then shared/eval/score_extraction.py prints its table.
 """
@@ -31,6 +32,8 @@ def main(argv: list[str]) -> int:
         (out / f"{path.name}.json").write_text(
             json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2), encoding="utf-8")
     scorer = gold.parent / "score_extraction.py"
+    if not scorer.exists():  # gold kept elsewhere (tests/fixtures/extraction_eval): the shared scorer
+        scorer = ROOT.parent / "shared" / "eval" / "score_extraction.py"
     return subprocess.call([sys.executable, str(scorer), str(gold), str(out), *argv[4:]])
 
 
