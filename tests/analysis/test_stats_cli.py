@@ -91,3 +91,24 @@ def test_timeline_counts_undated_apart(workspace: Workspace) -> None:
         add_incident(session, title="Undated", start=None, acts=[{"violation": "killing", "count": 1}])
     line = timeline.build(snapshot.in_memory(workspace.engine), Selection())
     assert line.periods == [] and line.undated == 1 and line.total == 1 and not line.empty
+
+
+def test_stats_and_timeline_by_source(
+    app: typer.Typer, workspace: Workspace, registry: dict[str, int]
+) -> None:
+    from sqlalchemy import select
+
+    from gawah.store.models import Source
+
+    root = str(workspace.settings.root)
+    with workspace.sessions() as session:
+        source_id = session.scalar(select(Source.id).where(Source.name == "Invented Monitoring Group"))
+    assert source_id is not None
+    everything = json.loads(_run(app, "stats", "-w", root, "--no-cache").output)["totals"]["incidents"]
+    reported = json.loads(_run(app, "stats", "-w", root, "--no-cache", "--source", str(source_id)).output)
+    assert 0 < reported["totals"]["incidents"] < everything
+    line = json.loads(_run(app, "timeline", "-w", root, "--no-cache", "--source", str(source_id)).output)
+    assert registry["a"] in [i["incident_id"] for i in line["incidents"]]
+    assert registry["b"] not in [i["incident_id"] for i in line["incidents"]]  # no report from that source
+    nobody = json.loads(_run(app, "stats", "-w", root, "--no-cache", "--source", "999999").output)
+    assert nobody["totals"]["incidents"] == 0

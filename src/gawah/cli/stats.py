@@ -55,6 +55,10 @@ PeriodOption = Annotated[
     str | None,
     typer.Option("--period", help="YYYY, YYYY-MM, YYYY-MM-DD, or FROM..TO (either side may be left open)."),
 ]
+SourceOption = Annotated[
+    list[int] | None,
+    typer.Option("--source", min=1, help="Only incidents reported by this source id (repeatable)."),
+]
 FromOption = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")]
 LevelOption = Annotated[
@@ -80,6 +84,7 @@ def selection_from_options(
     start: str | None,
     end: str | None,
     level: Confidentiality,
+    source: list[int] | None = None,
 ) -> Selection:
     """The options every analysis command shares, as a Selection (exits with the reason if bad)."""
     levels = tuple(_LEVEL_ORDER[: _LEVEL_ORDER.index(level.value) + 1])
@@ -94,6 +99,7 @@ def selection_from_options(
             start=start,
             end=end,
             levels=levels,
+            sources=source,
         )
     except SelectionError as exc:
         fail(str(exc))
@@ -116,6 +122,7 @@ def stats(
     period: PeriodOption = None,
     start: FromOption = None,
     end: ToOption = None,
+    source: SourceOption = None,
     level: LevelOption = Confidentiality.RESTRICTED,
     no_cache: NoCacheOption = False,
     refresh: Annotated[
@@ -133,7 +140,7 @@ def stats(
     Victim totals keep their bound: a total that adds any "at least" count is "at_least".
     """
     selection = selection_from_options(
-        violation, province, district, perpetrator, status, period, start, end, level
+        violation, province, district, perpetrator, status, period, start, end, level, source
     )
     dimensions = tuple(dict.fromkeys(by)) if by else DIMENSIONS
     bad = [d for d in dimensions if d not in DIMENSIONS]
@@ -177,12 +184,13 @@ def timeline(
     period: PeriodOption = None,
     start: FromOption = None,
     end: ToOption = None,
+    source: SourceOption = None,
     level: LevelOption = Confidentiality.RESTRICTED,
     no_cache: NoCacheOption = False,
 ) -> None:
     """The timeline of confirmed incidents (JSON): counts per period and the incidents in date order."""
     selection = selection_from_options(
-        violation, province, district, perpetrator, status, period, start, end, level
+        violation, province, district, perpetrator, status, period, start, end, level, source
     )
     with open_workspace(workspace) as ws:
         con = snapshot.for_workspace(ws.engine, ws.settings.root, cached=not no_cache)
