@@ -124,8 +124,9 @@ _AR_NUM_WORD = "|".join(sorted(_AR_NUMBERS, key=len, reverse=True))
 # A range ("between 10 and 15 former soldiers", "two to four men", "۱۰ تا ۱۵ تن") is counted by its
 # lower bound, as "at least": the text vouches for no more.
 _EN_RANGE = re.compile(
-    rf"(?<![\w-])(?:(?P<lead>between|from)\s+)?(?P<low>\d{{1,6}}|{_NUM_WORD})\s*(?P<sep>and|to|or|-|–)\s*"
-    rf"(?P<high>\d{{1,6}}|{_NUM_WORD})(?![\w-])", re.IGNORECASE)
+    rf"(?P<low>\d{{1,6}}|{_NUM_WORD})\s*(?P<sep>and|to|or|-|–)\s*(?P<high>\d{{1,6}}|{_NUM_WORD})(?![\w-])",
+    re.IGNORECASE)
+_RANGE_LEAD = re.compile(r"\b(?:between|from)\s+$", re.IGNORECASE)
 _AR_RANGE_BEFORE = re.compile(rf"(?<![\w])(\d{{1,6}}|{_AR_NUM_WORD})\s*(?:تا|الی|-|–)\s*$")
 _AR_QUAL_ALT = "|".join(f"(?:{q})" for q, _ in _AR_QUALIFIERS)
 _AR_NUMBER = re.compile(
@@ -186,11 +187,17 @@ def find_counts(text: str, start: int = 0, end: int | None = None,
     """
     end = len(text) if end is None else end
     masked_index = SpanIndex(masked or [])
-    out = _english_ranges(text, start, end, masked_index)
-    in_range = SpanIndex([(c.start, c.end) for c in out])
+    out: list[CountMention] = []
+    skip_to = start
     for m in _EN_NUMBER.finditer(text, start, end):
         s, e = m.start(), m.end()
-        if masked_index.overlaps(s, e) or in_range.overlaps(s, e):
+        if s < skip_to or masked_index.overlaps(s, e):
+            continue
+        # Tried only where a number starts, so that the range costs nothing elsewhere.
+        ranged = _range_at(text, s, start, end, masked_index)
+        if ranged is not None:
+            out.append(ranged)
+            skip_to = ranged.end
             continue
         num = m.group("num")
         qual_m = _EN_QUAL_BEFORE.search(text[max(start, s - 25):s])
@@ -236,23 +243,24 @@ def _bound_value(word: str) -> int | None:
     return int(word) if word.isdigit() else _words_value(word)
 
 
-def _english_ranges(text: str, start: int, end: int, masked: SpanIndex) -> list[CountMention]:
-    out: list[CountMention] = []
-    for m in _EN_RANGE.finditer(text, start, end):
-        if m.group("sep").lower() == "and" and not m.group("lead"):
-            continue  # "two and four" alone is a list, not a range
-        if masked.overlaps(m.start(), m.end()):
-            continue
-        low, high = _bound_value(m.group("low")), _bound_value(m.group("high"))
-        if low is None or high is None or not 0 < low < high:
-            continue
-        noun = _counted_noun(text[m.end():min(end, m.end() + 80)])
-        if noun is None or _EN_SOURCE_LEAD.search(text[max(start, m.start() - 40):m.start()]):
-            continue
-        ns, ne = m.end() + noun[0], m.end() + noun[1]
-        unit = "acts" if _ACT_NOUN.match(text[ns:ne]) else "victims"
-        out.append(CountMention(m.start(), m.end(), low, "at_least", unit, ns, ne))
-    return out
+def _range_at(text: str, pos: int, start: int, end: int, masked: SpanIndex) -> CountMention | None:
+    m = _EN_RANGE.match(text, pos, end)
+    if m is None:
+        return None
+    lead = _RANGE_LEAD.search(text, max(start, pos - 9), pos)
+    if m.group("sep").lower() == "and" and lead is None:
+        return None  # "two and four" alone is a list, not a range
+    if masked.overlaps(m.start(), m.end()):
+        return None
+    low, high = _bound_value(m.group("low")), _bound_value(m.group("high"))
+    if low is None or high is None or not 0 < low < high:
+        return None
+    noun = _counted_noun(text[m.end():min(end, m.end() + 80)])
+    if noun is None or _EN_SOURCE_LEAD.search(text[max(start, pos - 40):pos]):
+        return None
+    ns, ne = m.end() + noun[0], m.end() + noun[1]
+    unit = "acts" if _ACT_NOUN.match(text[ns:ne]) else "victims"
+    return CountMention(lead.start() if lead else m.start(), m.end(), low, "at_least", unit, ns, ne)
 
 
 @lru_cache(maxsize=8192)
