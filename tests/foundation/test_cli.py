@@ -122,3 +122,31 @@ def test_demo_prepares_a_workspace_that_can_receive_families_reports(
     assert open_intake_key(ws / "keys", passphrase=shown[1]) is not None
     again = runner.invoke(app, ["demo", "--workspace", str(ws), "--data", str(demo_texts_dir), "--no-serve"])
     assert again.exit_code == 0 and "its passphrase is" not in again.output  # made once, never shown again
+
+
+def test_each_command_loads_only_its_own_modules_and_misses_nothing() -> None:
+    from gawah.cli import COMMAND_HOMES, build_app
+    from gawah.security.commands import command_paths
+
+    whole = {path for path, _ in command_paths(app)}
+    assert {path.split()[0] for path in whole} == set(COMMAND_HOMES)
+    for name, modules in COMMAND_HOMES.items():
+        partial = {path for path, _ in command_paths(build_app(modules))}
+        assert {p for p in partial if p.split()[0] == name} == {p for p in whole if p.split()[0] == name}, (
+            name
+        )
+
+
+def test_the_console_script_runs_a_command_with_only_its_modules(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.argv = ['gawah', 'stats', '--help']\n"
+        "from gawah.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('web' , 'gawah.cli.web' in sys.modules, 'splink', 'splink' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert "--period" in done.stdout  # the stats command's own help
+    assert "web False splink False" in done.stdout, done.stdout[-500:]

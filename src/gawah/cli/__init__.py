@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import sys
+from typing import Any
 
 import typer
 
 from gawah.cli.common import console, fail
 from gawah.security.commands import guard_commands
 
-app = typer.Typer(
-    name="gawah",
-    help="Gawah (گواه, witness): preserve, extract, register and count human-rights violations.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
+HELP = "Gawah (گواه, witness): preserve, extract, register and count human-rights violations."
 
 # Each module adds its commands through `register(app)`; one module per area of the flow.
 COMMAND_MODULES = (
@@ -43,15 +39,78 @@ COMMAND_MODULES = (
     "gawah.cli.vault_replicas",
 )
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(_name).register(app)
+# The modules that add to each top-level command or group, so that `gawah stats` loads the
+# statistics and not the browser, the web server and record linkage (start-up time). A test
+# checks that each entry gives the same commands as the whole application.
+COMMAND_HOMES: dict[str, tuple[str, ...]] = {
+    "init": ("gawah.cli.workspace",),
+    "db": ("gawah.cli.workspace",),
+    "ingest": ("gawah.cli.documents",),
+    "documents": ("gawah.cli.documents",),
+    "extract": ("gawah.cli.extract",),
+    "review": ("gawah.cli.registry",),
+    "incidents": ("gawah.cli.registry", "gawah.cli.command"),
+    "sources": ("gawah.cli.registry",),
+    "legal": ("gawah.cli.registry",),
+    "search": ("gawah.cli.registry",),
+    "claims": ("gawah.cli.claims",),
+    "units": ("gawah.cli.command",),
+    "evidence": ("gawah.cli.evidence",),
+    "verify": ("gawah.cli.evidence",),
+    "capture": ("gawah.cli.capture",),
+    "bundle": ("gawah.cli.bundle",),
+    "timestamp": ("gawah.cli.timestamp",),
+    "link": ("gawah.cli.link",),
+    "estimate": ("gawah.cli.estimate",),
+    "stats": ("gawah.cli.stats",),
+    "timeline": ("gawah.cli.stats",),
+    "report": ("gawah.cli.report",),
+    "export": ("gawah.cli.export",),
+    "import-events": ("gawah.cli.export",),
+    "persons": ("gawah.cli.persons",),
+    "cases": ("gawah.cli.persons",),
+    "serve": ("gawah.cli.web",),
+    "demo": ("gawah.cli.demo",),
+    "users": ("gawah.cli.users",),
+    "audit": ("gawah.cli.users",),
+    "backup": ("gawah.cli.backup",),
+    "restore": ("gawah.cli.backup",),
+    "key": ("gawah.cli.backup",),
+    "redact": ("gawah.cli.redact",),
+    "replicate": ("gawah.cli.vault_replicas",),
+}
 
-# Every command asks the policy before it runs (gawah.security.commands.COMMAND_ACTIONS).
-guard_commands(app)
+
+def build_app(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:
+    """The command line with the commands of `modules` (all by default), each behind the policy."""
+    application = typer.Typer(
+        name="gawah", help=HELP, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False
+    )
+    for name in sorted(set(modules), key=COMMAND_MODULES.index):
+        importlib.import_module(name).register(application)
+    # Every command asks the policy before it runs (gawah.security.commands.COMMAND_ACTIONS).
+    guard_commands(application)
+    return application
+
+
+_whole: typer.Typer | None = None
+
+
+def __getattr__(name: str) -> Any:
+    # `gawah.cli.app`, the whole command line, is built on first use (tests, documentation).
+    global _whole
+    if name == "app":
+        if _whole is None:
+            _whole = build_app()
+        return _whole
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
-    app()
+    """The `gawah` console script: loads only the modules of the command asked for."""
+    first = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
+    homes = COMMAND_HOMES.get(first) if first else None
+    build_app(homes if homes else COMMAND_MODULES)()
 
 
-__all__ = ["app", "console", "fail", "main"]
+__all__ = ["COMMAND_HOMES", "COMMAND_MODULES", "app", "build_app", "console", "fail", "main"]
