@@ -154,6 +154,12 @@ def test_confidential_units_are_hidden(workspace: Workspace) -> None:
             "/api/incidents/bulk", json={"ids": [first, second], "confidentiality": "public"}
         )
         assert refused.status_code == 404
+        # Nor can the analyst change or relate a unit above their level (it is "not found").
+        related = analyst.post(
+            "/api/relations",
+            json={"subject": f"unit:{secret}", "relation": "commands", "object": f"unit:{public}"},
+        )
+        assert related.status_code == 404
     with signed_in_client(workspace, Role.INVESTIGATOR) as investigator:
         asked = investigator.get(f"/units/{secret}")
         assert asked.status_code == 403 and 'name="reason"' in asked.text

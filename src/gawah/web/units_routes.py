@@ -27,7 +27,7 @@ from gawah.registry.changes import ConflictError, NotFound, RegistryError, decid
 from gawah.security.policy import Action, Principal, Resource, authorize, visible_levels
 from gawah.store.models import Incident, Person, Unit
 from gawah.store.vocab import PERPETRATORS, Confidentiality
-from gawah.web.auth import Forbidden, audit_confidential_read, check_csrf, deny, requires
+from gawah.web.auth import ReasonNeeded, check_csrf, check_read, requires
 from gawah.web.labels import LABELS, N_
 
 Render = Callable[..., HTMLResponse]
@@ -162,22 +162,18 @@ def register(app: FastAPI, render: Render) -> None:
         level = level_of(request, kind, record_id)
         if level is None:
             raise HTTPException(404, detail=f"no {kind} {record_id}")
-        resource = Resource(kind, record_id, level)
-        decision = authorize(principal, Action.DOCUMENT_READ, resource)
-        if not decision.allowed:
-            try:
-                deny(request, principal, decision.action, decision.why, resource)
-            except Forbidden:
-                raise HTTPException(404, detail=f"no {kind} {record_id}") from None
-        if decision.needs_reason:
-            if not reason.strip():
-                return False
-            audit_confidential_read(request, principal, resource, reason, path=request.url.path)
+        try:
+            check_read(request, principal, Resource(kind, record_id, level), reason)
+        except ReasonNeeded:
+            return False
         return True
 
     def writable(request: Request, principal: Principal, kind: str, record_id: int) -> None:
         level = level_of(request, kind, record_id)
-        if level is None or not authorize(principal, Action.DOCUMENT_READ, Resource(kind, record_id, level)):
+        if (
+            level is None
+            or not authorize(principal, Action.DOCUMENT_READ, Resource(kind, record_id, level)).allowed
+        ):
             raise HTTPException(404, detail=f"no {kind} {record_id}")
 
     def ask_reason(request: Request, kind: str, record_id: int, level: str) -> HTMLResponse:
