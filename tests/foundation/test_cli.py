@@ -125,16 +125,32 @@ def test_demo_prepares_a_workspace_that_can_receive_families_reports(
 
 
 def test_each_command_loads_only_its_own_modules_and_misses_nothing() -> None:
-    from gawah.cli import COMMAND_HOMES, build_app
-    from gawah.security.commands import command_paths
+    import subprocess
+    import sys
 
-    whole = {path for path, _ in command_paths(app)}
-    assert {path.split()[0] for path in whole} == set(COMMAND_HOMES)
-    for name, modules in COMMAND_HOMES.items():
-        partial = {path for path, _ in command_paths(build_app(modules))}
-        assert {p for p in partial if p.split()[0] == name} == {p for p in whole if p.split()[0] == name}, (
-            name
-        )
+    from gawah.cli import COMMAND_HOMES
+
+    # In a fresh process (command groups are module globals that registering twice would
+    # duplicate): which modules add commands under each top-level name.
+    script = (
+        "import importlib, json, typer\n"
+        "from gawah.cli import COMMAND_MODULES\n"
+        "from gawah.security.commands import command_paths\n"
+        "app = typer.Typer(); seen = set(); homes = {}\n"
+        "for m in COMMAND_MODULES:\n"
+        "    importlib.import_module(m).register(app)\n"
+        "    paths = {p for p, _ in command_paths(app)}\n"
+        "    for p in paths - seen:\n"
+        "        homes.setdefault(p.split()[0], []).append(m)\n"
+        "    seen = paths\n"
+        "print(json.dumps(homes))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    adders = json.loads(done.stdout)
+    assert set(adders) == set(COMMAND_HOMES)
+    for name, modules in adders.items():
+        assert set(modules) <= set(COMMAND_HOMES[name]), (name, modules)
 
 
 def test_the_console_script_runs_a_command_with_only_its_modules(tmp_path: Path) -> None:

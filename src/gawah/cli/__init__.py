@@ -55,7 +55,7 @@ COMMAND_HOMES: dict[str, tuple[str, ...]] = {
     "search": ("gawah.cli.registry",),
     "claims": ("gawah.cli.claims",),
     "units": ("gawah.cli.command",),
-    "evidence": ("gawah.cli.evidence",),
+    "evidence": ("gawah.cli.evidence", "gawah.cli.vault_replicas"),
     "verify": ("gawah.cli.evidence",),
     "capture": ("gawah.cli.capture",),
     "bundle": ("gawah.cli.bundle",),
