@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import HTTPException, Query, Request
+from sqlalchemy import select
 
 from gawah.security import audit
 from gawah.security.accounts import principal_of
@@ -260,6 +261,23 @@ ReasonQuery = Annotated[
     str,
     Query(max_length=500, description="Why you read this confidential record (kept in the audit trail)."),
 ]
+
+
+def record_resource(request: Request, kind: str, model: Any, record_id: int) -> Resource:
+    """A registry record as the policy sees it (kind, id, confidentiality); 404 when there is none.
+
+    `model` is any mapped class with `id` and `confidentiality` columns."""
+    with request.app.state.workspace.sessions() as session:
+        level = session.scalar(select(model.confidentiality).where(model.id == record_id))
+    if level is None:
+        raise HTTPException(404, detail=f"no {kind} {record_id}")
+    return Resource(kind, record_id, level)
+
+
+def check_visible(principal: Principal, resource: Resource) -> None:
+    """Changing a record needs the right to see it: a record above the caller's level is 'not found'."""
+    if not authorize(principal, Action.DOCUMENT_READ, resource).allowed:
+        raise HTTPException(404, detail=f"no {resource.kind} {resource.id}")
 
 
 def check_read(request: Request, principal: Principal, resource: Resource, reason: str) -> None:

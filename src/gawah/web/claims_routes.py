@@ -22,12 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gawah.registry import claims, legal
-from gawah.registry.changes import ConflictError, NotFound, RegistryError, deciding, diff, history
+from gawah.registry.changes import NotFound, RegistryError, deciding, diff, history
 from gawah.registry.incidents import act_view
-from gawah.security.policy import Action, Principal, Resource, authorize, visible_levels
-from gawah.store.models import Act, Span
-from gawah.web.auth import ReasonQuery, check_csrf, check_read, requires
+from gawah.security.policy import Action, Principal, authorize, visible_levels
+from gawah.store.models import Act, Claim, Span
+from gawah.web.auth import ReasonQuery, check_csrf, check_read, record_resource, requires
 from gawah.web.labels import LABELS, N_
+from gawah.web.registry_routes import http_status
 from gawah.web.schemas import API_ERRORS
 
 Render = Callable[..., HTMLResponse]
@@ -248,14 +249,6 @@ class Assessment(BaseModel):
 # Helpers -------------------------------------------------------------------------------------
 
 
-def _status_code(exc: RegistryError) -> int:
-    if isinstance(exc, ConflictError):
-        return 409
-    if isinstance(exc, NotFound):
-        return 404
-    return 400
-
-
 def evidence_refs(text: str) -> list[str]:
     """Evidence links typed in a form: separated by spaces, commas or new lines."""
     return [part for part in re.split(r"[\s,]+", text.strip()) if part]
@@ -293,18 +286,10 @@ def register(app: FastAPI, render: Render) -> None:
         return request.app.state.workspace.sessions
 
     def readable_claim(request: Request, principal: Principal, claim_id: int, reason: str) -> None:
-        with sessions(request)() as session:
-            level = claims.claim_level(session, claim_id)
-        if level is None:
-            raise HTTPException(404, detail=f"no claim {claim_id}")
-        check_read(request, principal, Resource("claim", claim_id, level), reason)
+        check_read(request, principal, record_resource(request, "claim", Claim, claim_id), reason)
 
     def readable_act(request: Request, principal: Principal, act_id: int, reason: str) -> None:
-        with sessions(request)() as session:
-            level = session.scalar(select(Act.confidentiality).where(Act.id == act_id))
-        if level is None:
-            raise HTTPException(404, detail=f"no act {act_id}")
-        check_read(request, principal, Resource("act", act_id, level), reason)
+        check_read(request, principal, record_resource(request, "act", Act, act_id), reason)
 
     def with_reason(path: str, reason: str) -> str:
         return path + (f"?{urlencode({'reason': reason.strip()})}" if reason.strip() else "")
@@ -434,7 +419,7 @@ def register(app: FastAPI, render: Render) -> None:
             with sessions(request)() as session:
                 if claims.claim_level(session, claim_id) not in levels:
                     raise HTTPException(404) from exc
-            return claim_page(request, principal, claim_id, reason, str(exc), _status_code(exc))
+            return claim_page(request, principal, claim_id, reason, str(exc), http_status(exc))
         request.app.state.workspace.sign_checkpoint()
         return RedirectResponse(with_reason(f"/claims/{claim_id}", reason), status_code=303)
 
@@ -472,7 +457,7 @@ def register(app: FastAPI, render: Render) -> None:
                 )
                 new_id = made.id
         except RegistryError as exc:
-            return list_page(request, principal, {}, error=str(exc), status_code=_status_code(exc))
+            return list_page(request, principal, {}, error=str(exc), status_code=http_status(exc))
         request.app.state.workspace.sign_checkpoint()
         return RedirectResponse(f"/claims/{new_id}", status_code=303)
 
@@ -550,7 +535,7 @@ def register(app: FastAPI, render: Render) -> None:
                     )
                 change_id = change.id
         except RegistryError as exc:
-            raise HTTPException(_status_code(exc), detail=str(exc)) from exc
+            raise HTTPException(http_status(exc), detail=str(exc)) from exc
         request.app.state.workspace.sign_checkpoint()
         return LinkResult(
             claim_id=claim_id,
@@ -587,7 +572,7 @@ def register(app: FastAPI, render: Render) -> None:
         except RegistryError as exc:
             # A document named in the body that is missing or hidden is a value refused, not a path.
             raise HTTPException(
-                400 if isinstance(exc, NotFound) else _status_code(exc), detail=str(exc)
+                400 if isinstance(exc, NotFound) else http_status(exc), detail=str(exc)
             ) from exc
         request.app.state.workspace.sign_checkpoint()
         return row
@@ -664,7 +649,7 @@ def register(app: FastAPI, render: Render) -> None:
                     evidence=evidence_refs(evidence),
                 )
         except RegistryError as exc:
-            return legal_page(request, principal, act_id, reason, str(exc), _status_code(exc))
+            return legal_page(request, principal, act_id, reason, str(exc), http_status(exc))
         request.app.state.workspace.sign_checkpoint()
         anchor = f"#{provision}-{element}".replace(".", "-")
         return RedirectResponse(with_reason(f"/acts/{act_id}/legal", reason) + anchor, status_code=303)
@@ -705,7 +690,7 @@ def register(app: FastAPI, render: Render) -> None:
                     evidence=body.evidence,
                 )
         except RegistryError as exc:
-            raise HTTPException(_status_code(exc), detail=str(exc)) from exc
+            raise HTTPException(http_status(exc), detail=str(exc)) from exc
         request.app.state.workspace.sign_checkpoint()
         with sessions(request)() as session:
             sheet = legal.checklist(session, act_id)

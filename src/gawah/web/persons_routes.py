@@ -46,11 +46,10 @@ from gawah.security.intake import (
 from gawah.security.policy import Action, Principal, Resource, authorize, visible_levels
 from gawah.store.models import Case, Person, PersonMatch
 from gawah.web.auth import (
-    Forbidden,
-    audit_confidential_read,
+    ReasonNeeded,
     check_csrf,
+    check_read,
     client_address,
-    deny,
     public,
     requires,
     secure_cookies,
@@ -183,22 +182,13 @@ def register(app: FastAPI, render: Render) -> None:
         if level is None:
             raise HTTPException(404)
         resource = Resource(kind, record_id, level)
-        decision = authorize(principal, Action.DOCUMENT_READ, resource)
-        if not decision.allowed:
-            try:
-                deny(request, principal, decision.action, decision.why, resource)
-            except Forbidden:
-                raise HTTPException(404) from None
-        if decision.needs_reason:
-            if not reason.strip():
-                return render(
-                    request,
-                    "reason.html",
-                    status_code=403,
-                    resource=resource,
-                    action=action or request.url.path,
-                )
-            audit_confidential_read(request, principal, resource, reason, path=request.url.path)
+        try:
+            check_read(request, principal, resource, reason)
+        except ReasonNeeded:
+            # A change asked for by a form: its reason form leads back to the record's page.
+            return render(
+                request, "reason.html", status_code=403, resource=resource, action=action or request.url.path
+            )
         return None
 
     def intake_opener(request: Request) -> IntakeOpener | None:

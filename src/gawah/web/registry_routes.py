@@ -19,9 +19,9 @@ from gawah.registry import review, same_event
 from gawah.registry.changes import ConflictError, NotFound, RegistryError, deciding, diff, history, restore
 from gawah.registry.corroboration import STANDARDS_OF_PROOF, TRANSITIONS, set_status
 from gawah.registry.incidents import incident_view, list_incidents, statistics
-from gawah.security.policy import Action, Principal, Resource, authorize, visible_levels
+from gawah.security.policy import Action, Principal, visible_levels
 from gawah.store.models import Document, Incident
-from gawah.web.auth import ReasonQuery, check_csrf, check_read, requires
+from gawah.web.auth import ReasonQuery, check_csrf, check_read, check_visible, record_resource, requires
 from gawah.web.highlight import Mark, segment
 from gawah.web.labels import LABELS, N_
 
@@ -66,7 +66,8 @@ for _kind, _names in REGISTRY_LABELS.items():
 CONTEXT = 400
 
 
-def _status_code(exc: RegistryError) -> int:
+def http_status(exc: RegistryError) -> int:
+    """The HTTP status of a registry refusal: 409 conflict, 404 not found, else 400."""
     if isinstance(exc, ConflictError):
         return 409
     if isinstance(exc, NotFound):
@@ -128,22 +129,13 @@ def register(app: FastAPI, render: Render) -> None:
     def sessions(request: Request) -> Any:
         return request.app.state.workspace.sessions
 
-    def incident_resource(request: Request, incident_id: int) -> Resource:
-        with sessions(request)() as session:
-            level = session.scalar(select(Incident.confidentiality).where(Incident.id == incident_id))
-        if level is None:
-            raise HTTPException(404, detail=f"no incident {incident_id}")
-        return Resource("incident", incident_id, level)
-
     def readable_incident(request: Request, principal: Principal, incident_id: int, reason: str) -> None:
         """Reading an incident: hidden ones are 'not found', confidential ones need a reason (audited)."""
-        check_read(request, principal, incident_resource(request, incident_id), reason)
+        check_read(request, principal, record_resource(request, "incident", Incident, incident_id), reason)
 
     def writable_incident(request: Request, principal: Principal, incident_id: int) -> None:
         """Changing an incident needs the right to see it; a hidden one is 'not found'."""
-        resource = incident_resource(request, incident_id)
-        if not authorize(principal, Action.DOCUMENT_READ, resource).allowed:
-            raise HTTPException(404, detail=f"no incident {incident_id}")
+        check_visible(principal, record_resource(request, "incident", Incident, incident_id))
 
     def after_decision(request: Request, target: str) -> Response:
         request.app.state.workspace.sign_checkpoint()
@@ -230,7 +222,7 @@ def register(app: FastAPI, render: Render) -> None:
                 else:
                     raise RegistryError(f"unknown decision {decision!r}")
         except RegistryError as exc:
-            return review_page(request, principal, str(exc), _status_code(exc))
+            return review_page(request, principal, str(exc), http_status(exc))
         return after_decision(request, "/review")
 
     @app.post("/review/act/{act_id}/edit", include_in_schema=False)
@@ -263,7 +255,7 @@ def register(app: FastAPI, render: Render) -> None:
             with deciding(sessions(request)) as session:
                 review.edit(session, act_id, fields, principal.username, note=note, expected_version=version)
         except RegistryError as exc:
-            return review_page(request, principal, str(exc), _status_code(exc))
+            return review_page(request, principal, str(exc), http_status(exc))
         return after_decision(request, "/review")
 
     @app.api_route(
@@ -343,13 +335,13 @@ def register(app: FastAPI, render: Render) -> None:
                 else:
                     raise HTTPException(404)
         except RegistryError as exc:
-            return incident_page(request, principal, incident_id, str(exc), _status_code(exc))
+            return incident_page(request, principal, incident_id, str(exc), http_status(exc))
         return after_decision(request, target)
 
     # JSON API ------------------------------------------------------------------------------
 
     def api_error(exc: RegistryError) -> HTTPException:
-        return HTTPException(_status_code(exc), detail=str(exc))
+        return HTTPException(http_status(exc), detail=str(exc))
 
     @app.get("/api/review", tags=["registry"])
     def api_review(

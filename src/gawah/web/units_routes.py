@@ -23,12 +23,13 @@ from pydantic import BaseModel, Field
 
 from gawah.registry import command
 from gawah.registry.bulk import MAX_BATCH, BulkChange, bulk_edit
-from gawah.registry.changes import ConflictError, NotFound, RegistryError, deciding
-from gawah.security.policy import Action, Principal, Resource, authorize, visible_levels
+from gawah.registry.changes import NotFound, RegistryError, deciding
+from gawah.security.policy import Action, Principal, authorize, visible_levels
 from gawah.store.models import Incident, Person, Unit
 from gawah.store.vocab import PERPETRATORS, Confidentiality
-from gawah.web.auth import ReasonNeeded, check_csrf, check_read, requires
+from gawah.web.auth import check_csrf, check_read, check_visible, record_resource, requires
 from gawah.web.labels import LABELS, N_
+from gawah.web.registry_routes import http_status
 
 Render = Callable[..., HTMLResponse]
 # Reads are filtered by confidentiality level in every route (visible_levels and `readable`).
@@ -107,14 +108,6 @@ class BulkBody(BaseModel):
     note: str = Field("", max_length=4000)
 
 
-def _status_code(exc: RegistryError) -> int:
-    if isinstance(exc, ConflictError):
-        return 409
-    if isinstance(exc, NotFound):
-        return 404
-    return 400
-
-
 def _date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip()) if value.strip() else None
@@ -151,39 +144,13 @@ def register(app: FastAPI, render: Render) -> None:
     def sessions(request: Request) -> Any:
         return request.app.state.workspace.sessions
 
-    def level_of(request: Request, kind: str, record_id: int) -> str | None:
-        with sessions(request)() as session:
-            row = session.get(RECORDS[kind], record_id)
-            return row.confidentiality if row is not None else None
-
-    def readable(request: Request, principal: Principal, kind: str, record_id: int, reason: str) -> bool:
-        """True when the caller may read the record now, False when a reason must be asked first;
-        a record missing or above the caller's level is a 404 (its refusal audited)."""
-        level = level_of(request, kind, record_id)
-        if level is None:
-            raise HTTPException(404, detail=f"no {kind} {record_id}")
-        try:
-            check_read(request, principal, Resource(kind, record_id, level), reason)
-        except ReasonNeeded:
-            return False
-        return True
+    def readable(request: Request, principal: Principal, kind: str, record_id: int, reason: str) -> None:
+        """A record missing or above the caller's level is a 404 (its refusal audited); a confidential
+        one without a reason raises ReasonNeeded, which the app answers with the reason form."""
+        check_read(request, principal, record_resource(request, kind, RECORDS[kind], record_id), reason)
 
     def writable(request: Request, principal: Principal, kind: str, record_id: int) -> None:
-        level = level_of(request, kind, record_id)
-        if (
-            level is None
-            or not authorize(principal, Action.DOCUMENT_READ, Resource(kind, record_id, level)).allowed
-        ):
-            raise HTTPException(404, detail=f"no {kind} {record_id}")
-
-    def ask_reason(request: Request, kind: str, record_id: int, level: str) -> HTMLResponse:
-        return render(
-            request,
-            "reason.html",
-            status_code=403,
-            resource=Resource(kind, record_id, level),
-            action=request.url.path,
-        )
+        check_visible(principal, record_resource(request, kind, RECORDS[kind], record_id))
 
     def done(request: Request, target: str) -> Response:
         request.app.state.workspace.sign_checkpoint()
@@ -216,8 +183,7 @@ def register(app: FastAPI, render: Render) -> None:
         error: str | None = None,
         status_code: int = 200,
     ) -> HTMLResponse:
-        if not readable(request, principal, "unit", unit_id, reason):
-            return ask_reason(request, "unit", unit_id, Confidentiality.CONFIDENTIAL.value)
+        readable(request, principal, "unit", unit_id, reason)
         with sessions(request)() as session:
             try:
                 view = command.unit_view(session, unit_id, visible_levels(principal))
@@ -262,7 +228,7 @@ def register(app: FastAPI, render: Render) -> None:
             with deciding(sessions(request)) as session:
                 unit_id = command.create_unit(session, data, principal.username).id
         except RegistryError as exc:
-            return units_page(request, principal, error=str(exc), status_code=_status_code(exc))
+            return units_page(request, principal, error=str(exc), status_code=http_status(exc))
         return done(request, f"/units/{unit_id}")
 
     @app.api_route(
@@ -292,7 +258,7 @@ def register(app: FastAPI, render: Render) -> None:
             with deciding(sessions(request)) as session:
                 command.edit_unit(session, unit_id, data, principal.username, note=note)
         except RegistryError as exc:
-            return unit_page(request, principal, unit_id, reason, str(exc), _status_code(exc))
+            return unit_page(request, principal, unit_id, reason, str(exc), http_status(exc))
         return done(request, f"/units/{unit_id}" + (f"?{urlencode({'reason': reason})}" if reason else ""))
 
     @app.post("/units/{unit_id}/relations", include_in_schema=False)
@@ -328,7 +294,7 @@ def register(app: FastAPI, render: Render) -> None:
                     notes=notes,
                 )
         except RegistryError as exc:
-            return unit_page(request, principal, unit_id, reason, str(exc), _status_code(exc))
+            return unit_page(request, principal, unit_id, reason, str(exc), http_status(exc))
         return done(request, f"/units/{unit_id}" + (f"?{urlencode({'reason': reason})}" if reason else ""))
 
     @app.post("/units/{unit_id}/relations/{relation_id}/remove", include_in_schema=False)
@@ -347,7 +313,7 @@ def register(app: FastAPI, render: Render) -> None:
             with deciding(sessions(request)) as session:
                 command.remove_relation(session, relation_id, principal.username, note=note)
         except RegistryError as exc:
-            return unit_page(request, principal, unit_id, reason, str(exc), _status_code(exc))
+            return unit_page(request, principal, unit_id, reason, str(exc), http_status(exc))
         return done(request, f"/units/{unit_id}" + (f"?{urlencode({'reason': reason})}" if reason else ""))
 
     @app.api_route(
@@ -359,8 +325,7 @@ def register(app: FastAPI, render: Render) -> None:
     def responsibility(
         request: Request, principal: Reader, incident_id: int, reason: Reason = ""
     ) -> HTMLResponse:
-        if not readable(request, principal, "incident", incident_id, reason):
-            return ask_reason(request, "incident", incident_id, Confidentiality.CONFIDENTIAL.value)
+        readable(request, principal, "incident", incident_id, reason)
         with sessions(request)() as session:
             view = command.incident_responsibility(session, incident_id, visible_levels(principal))
         return render(request, "responsibility.html", section="incidents", view=view)
@@ -398,7 +363,7 @@ def register(app: FastAPI, render: Render) -> None:
                 )
         except RegistryError as exc:
             return render(
-                request, "bulk.html", status_code=_status_code(exc), section="incidents", error=str(exc)
+                request, "bulk.html", status_code=http_status(exc), section="incidents", error=str(exc)
             )
         changed = sum(1 for r in result if r["changed"])
         return done(request, f"/incidents?{urlencode({'bulk_done': changed})}")
@@ -406,7 +371,7 @@ def register(app: FastAPI, render: Render) -> None:
     # JSON API ------------------------------------------------------------------------------
 
     def api_error(exc: RegistryError) -> HTTPException:
-        return HTTPException(_status_code(exc), detail=str(exc))
+        return HTTPException(http_status(exc), detail=str(exc))
 
     @app.get("/api/units", tags=["units"])
     def api_units(
@@ -426,10 +391,7 @@ def register(app: FastAPI, render: Render) -> None:
     @app.get("/api/units/{unit_id}", tags=["units"])
     def api_unit(request: Request, principal: Reader, unit_id: int, reason: Reason = "") -> dict[str, Any]:
         """One unit: chain of command up and down, relations, and the incidents naming it."""
-        if not readable(request, principal, "unit", unit_id, reason):
-            raise HTTPException(
-                403, detail="this record is confidential: say why you read it with ?reason=..."
-            )
+        readable(request, principal, "unit", unit_id, reason)
         with sessions(request)() as session:
             try:
                 return command.unit_view(session, unit_id, visible_levels(principal))
@@ -504,10 +466,7 @@ def register(app: FastAPI, render: Render) -> None:
         """Who, by the relations recorded, stood over the incident's perpetrators at its time.
 
         A basis for command-responsibility analysis (Rome Statute art. 28), not a finding."""
-        if not readable(request, principal, "incident", incident_id, reason):
-            raise HTTPException(
-                403, detail="this record is confidential: say why you read it with ?reason=..."
-            )
+        readable(request, principal, "incident", incident_id, reason)
         with sessions(request)() as session:
             return command.incident_responsibility(session, incident_id, visible_levels(principal))
 
