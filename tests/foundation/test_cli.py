@@ -166,3 +166,17 @@ def test_the_console_script_runs_a_command_with_only_its_modules(tmp_path: Path)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert "--period" in done.stdout  # the stats command's own help
     assert "web False splink False" in done.stdout, done.stdout[-500:]
+
+
+def test_a_change_is_recorded_as_the_actor_given_else_the_account_else_the_shell_user(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import getpass
+
+    from gawah.cli.common import actor_name
+
+    monkeypatch.delenv("GAWAH_USER", raising=False)
+    assert actor_name() == getpass.getuser()
+    monkeypatch.setenv("GAWAH_USER", "analyst-amina")
+    assert actor_name(None) == "analyst-amina"  # the account the policy checked, not the shell's user
+    assert actor_name("  field office ") == "field office"

@@ -8,29 +8,25 @@ sign a checkpoint afterwards.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from gawah.cli.common import (
     FormatOption,
     OutputFormat,
     WorkspaceOption,
+    actor_name,
     console,
     fail,
-    open_workspace,
     print_json,
+    registry_decision,
+    registry_read,
 )
 from gawah.registry import claims
-from gawah.registry.changes import RegistryError, deciding
 from gawah.store.vocab import Confidentiality
 
 claims_app = typer.Typer(
@@ -45,29 +41,6 @@ NoteOption = Annotated[str, typer.Option(help="Why (kept with the decision).")]
 class Relation(StrEnum):
     CONTRADICTS = "contradicts"
     SUPPORTS = "supports"
-
-
-def _actor(actor: str | None) -> str:
-    return actor or getpass.getuser()
-
-
-def _read(workspace: Path | None, fn: Callable[[Session], Any]) -> Any:
-    with open_workspace(workspace) as ws, ws.sessions() as session:
-        try:
-            return fn(session)
-        except RegistryError as exc:
-            fail(str(exc))
-
-
-@contextmanager
-def _decision(workspace: Path | None) -> Iterator[Session]:
-    with open_workspace(workspace) as ws:
-        try:
-            with deciding(ws.sessions) as session:
-                yield session
-        except RegistryError as exc:
-            fail(str(exc))
-        ws.sign_checkpoint()
 
 
 @claims_app.command("list")
@@ -86,7 +59,7 @@ def claims_list(
     limit: Annotated[int, typer.Option()] = 1000,
 ) -> None:
     """Claims, newest statement first, with how many incidents contradict and support each."""
-    total, rows = _read(
+    total, rows = registry_read(
         workspace,
         lambda s: claims.list_claims(s, ALL_LEVELS, speaker=speaker, stance=stance, incident_id=incident,
                                      document_id=document, review_status=review_status, limit=limit),
@@ -112,7 +85,7 @@ def claims_show(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """A claim and the evidence on each side: the incidents that contradict it and that support it."""
-    view: dict[str, Any] = _read(workspace, lambda s: claims.dossier(s, claim_id, ALL_LEVELS))
+    view: dict[str, Any] = registry_read(workspace, lambda s: claims.dossier(s, claim_id, ALL_LEVELS))
     if output is OutputFormat.JSON:
         print_json(view)
         return
@@ -156,8 +129,8 @@ def claims_link(
     actor: ActorOption = None,
 ) -> None:
     """Link a claim to an incident that contradicts or supports it (or change the side)."""
-    with _decision(workspace) as s:
-        claims.link(s, claim_id, incident_id, relation.value, _actor(actor), note=note)
+    with registry_decision(workspace) as s:
+        claims.link(s, claim_id, incident_id, relation.value, actor_name(actor), note=note)
     console.print(f"claim {claim_id}: incident {incident_id} {relation.value} it")
 
 
@@ -170,8 +143,8 @@ def claims_unlink(
     actor: ActorOption = None,
 ) -> None:
     """Remove a link (the link and its removal stay in the claim's history)."""
-    with _decision(workspace) as s:
-        claims.unlink(s, claim_id, incident_id, _actor(actor), note=note)
+    with registry_decision(workspace) as s:
+        claims.unlink(s, claim_id, incident_id, actor_name(actor), note=note)
     console.print(f"claim {claim_id}: incident {incident_id} unlinked")
 
 
@@ -195,8 +168,8 @@ def claims_add(
         when = dt.date.fromisoformat(stated_on) if stated_on else None
     except ValueError:
         fail("dates are written YYYY-MM-DD")
-    with _decision(workspace) as s:
-        made = claims.create_claim(s, _actor(actor), speaker=speaker, quote=quote, stance=stance,
+    with registry_decision(workspace) as s:
+        made = claims.create_claim(s, actor_name(actor), speaker=speaker, quote=quote, stance=stance,
                                    affiliation=affiliation, stated_on=when, document_id=document,
                                    confidentiality=confidentiality, note=note)  # fmt: skip
         claim_id = made.id

@@ -8,30 +8,25 @@ keeps it with the time as a ledger entry, and signs a checkpoint afterwards.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from gawah.cli.common import (
     FormatOption,
     OutputFormat,
     WorkspaceOption,
+    actor_name,
     console,
     fail,
-    open_workspace,
     print_json,
+    registry_decision,
+    registry_read,
 )
 from gawah.registry import command
 from gawah.registry.bulk import BulkChange, bulk_edit, parse_ids, parse_versions
-from gawah.registry.changes import RegistryError, deciding
-from gawah.security.commands import USER_ENV
+from gawah.registry.changes import RegistryError
 
 units_app = typer.Typer(
     help="Perpetrator units and named commanders: command relations, chains of command.", no_args_is_help=True
@@ -44,10 +39,6 @@ NoteOption = Annotated[str, typer.Option(help="Why (kept with the decision).")]
 LevelOption = Annotated[str, typer.Option("--confidentiality", help="public, restricted or confidential.")]
 
 
-def _actor(actor: str | None) -> str:
-    return actor or os.environ.get(USER_ENV, "").strip() or getpass.getuser()
-
-
 def _date(value: str | None, what: str) -> dt.date | None:
     if not value:
         return None
@@ -55,25 +46,6 @@ def _date(value: str | None, what: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         fail(f"{what} is a date written YYYY-MM-DD, not {value!r}")
-
-
-@contextmanager
-def _decision(workspace: Path | None) -> Iterator[Session]:
-    with open_workspace(workspace) as ws:
-        try:
-            with deciding(ws.sessions) as session:
-                yield session
-        except RegistryError as exc:
-            fail(str(exc))
-        ws.sign_checkpoint()
-
-
-def _read(workspace: Path | None, fn: Callable[[Session], Any]) -> Any:
-    with open_workspace(workspace) as ws, ws.sessions() as session:
-        try:
-            return fn(session)
-        except RegistryError as exc:
-            fail(str(exc))
 
 
 def _party(text: str) -> command.Party:
@@ -99,8 +71,8 @@ def units_add(
 ) -> None:
     """Add a unit (a battalion, a district police command, an intelligence office)."""
     data = command.UnitInput(name, perpetrator, province, notes, confidentiality)
-    with _decision(workspace) as s:
-        unit_id = command.create_unit(s, data, _actor(actor)).id
+    with registry_decision(workspace) as s:
+        unit_id = command.create_unit(s, data, actor_name(actor)).id
     console.print(f"unit {unit_id} added", highlight=False)
 
 
@@ -117,7 +89,7 @@ def units_edit(
     note: NoteOption = "",
 ) -> None:
     """Change a unit's fields (those not given stay as they are)."""
-    with _decision(workspace) as s:
+    with registry_decision(workspace) as s:
         unit = command.get_unit(s, unit_id)
         data = command.UnitInput(
             name=unit.name if name is None else name,
@@ -126,7 +98,7 @@ def units_edit(
             notes=unit.notes if notes is None else notes,
             confidentiality=unit.confidentiality if confidentiality is None else confidentiality,
         )
-        command.edit_unit(s, unit_id, data, _actor(actor), note=note)
+        command.edit_unit(s, unit_id, data, actor_name(actor), note=note)
     console.print(f"unit {unit_id} saved", highlight=False)
 
 
@@ -138,7 +110,7 @@ def units_list(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Units by name, with how many incidents name each as perpetrator."""
-    total, rows = _read(workspace, lambda s: command.list_units(s, query=query, limit=limit))
+    total, rows = registry_read(workspace, lambda s: command.list_units(s, query=query, limit=limit))
     if output is OutputFormat.JSON:
         print_json({"total": total, "units": rows})
         return
@@ -162,7 +134,7 @@ def units_show(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """A unit: its chain of command up and down, its relations and its incidents."""
-    view = _read(workspace, lambda s: command.unit_view(s, unit_id))
+    view = registry_read(workspace, lambda s: command.unit_view(s, unit_id))
     if output is OutputFormat.JSON:
         print_json(view)
         return
@@ -215,13 +187,13 @@ def units_relate(
 ) -> None:
     """Record "SUBJECT RELATION OBJECT": person:7 commands unit:3; unit:3 subordinate_of unit:1."""
     start_date, end_date = _date(start, "--from"), _date(end, "--to")
-    with _decision(workspace) as s:
+    with registry_decision(workspace) as s:
         row = command.relate(
             s,
             _party(subject),
             relation,
             _party(obj),
-            _actor(actor),
+            actor_name(actor),
             incident_id=incident,
             document_id=document,
             start_date=start_date,
@@ -242,8 +214,8 @@ def units_unrelate(
     actor: ActorOption = None,
 ) -> None:
     """Remove a relation recorded in error (the ledger keeps what it was)."""
-    with _decision(workspace) as s:
-        command.remove_relation(s, relation_id, _actor(actor), note=note)
+    with registry_decision(workspace) as s:
+        command.remove_relation(s, relation_id, actor_name(actor), note=note)
     console.print(f"relation {relation_id} removed", highlight=False)
 
 
@@ -257,7 +229,7 @@ def units_chain(
 ) -> None:
     """The chain of command above a unit or person (or below it with --down), nearest first."""
     start, day = _party(party), _date(on, "--on")
-    links = _read(workspace, lambda s: command.chain_view(s, start, upward=not down, on=day))
+    links = registry_read(workspace, lambda s: command.chain_view(s, start, upward=not down, on=day))
     if output is OutputFormat.JSON:
         print_json(links)
         return
@@ -284,12 +256,12 @@ def units_assign(
     note: NoteOption = "",
 ) -> None:
     """Name a unit as perpetrator of an incident's acts."""
-    with _decision(workspace) as s:
+    with registry_decision(workspace) as s:
         added = command.assign_unit(
             s,
             incident_id,
             unit_id,
-            _actor(actor),
+            actor_name(actor),
             act_ids=act,
             document_id=document,
             note=note,
@@ -305,7 +277,7 @@ def units_responsible(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Who, by the relations recorded, stood over the incident's perpetrators at its time."""
-    view = _read(workspace, lambda s: command.incident_responsibility(s, incident_id))
+    view = registry_read(workspace, lambda s: command.incident_responsibility(s, incident_id))
     if output is OutputFormat.JSON:
         print_json(view)
         return
@@ -354,8 +326,8 @@ def incidents_bulk(
     change = BulkChange(
         status=status, standard_of_proof=standard, confidentiality=confidentiality, unit_id=unit, note=note
     )
-    with _decision(workspace) as s:
-        done = bulk_edit(s, chosen, change, _actor(actor), expected_versions=expected)
+    with registry_decision(workspace) as s:
+        done = bulk_edit(s, chosen, change, actor_name(actor), expected_versions=expected)
     if output is OutputFormat.JSON:
         print_json({"change": change.describe(), "incidents": done})
         return

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session
 
 from gawah.config import WorkspaceError, resolve_workspace_dir
 from gawah.security.crypto import PASSPHRASE_ENV, CryptoError, WrongPassphrase, is_encrypted
 from gawah.security.vault_cipher import unlock_workspace
 from gawah.store.engine import DatabaseError
 from gawah.workspace import Workspace
+
+T = TypeVar("T")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -76,6 +80,40 @@ def open_workspace(workspace: Path | None, *, check_schema: bool = True) -> Iter
         yield ws
     finally:
         ws.close()
+
+
+def actor_name(given: str | None = None) -> str:
+    """Who a change is recorded as: `--actor` when given, else the account the command runs as
+    (`GAWAH_USER`, which the policy checked), else the shell's user."""
+    from gawah.security.commands import USER_ENV
+
+    return (given or "").strip() or os.environ.get(USER_ENV, "").strip() or getpass.getuser()
+
+
+@contextmanager
+def registry_decision(workspace: Path | None) -> Iterator[Session]:
+    """One registry decision: a transaction that is kept whole or not at all (a refusal exits with
+    its reason), then a signed checkpoint over the ledger entries it wrote."""
+    from gawah.registry.changes import RegistryError, deciding
+
+    with open_workspace(workspace) as ws:
+        try:
+            with deciding(ws.sessions) as session:
+                yield session
+        except RegistryError as exc:
+            fail(str(exc))
+        ws.sign_checkpoint()
+
+
+def registry_read(workspace: Path | None, read: Callable[[Session], T]) -> T:
+    """What `read` finds in the registry (a refusal, such as a record not found, exits with it)."""
+    from gawah.registry.changes import RegistryError
+
+    with open_workspace(workspace) as ws, ws.sessions() as session:
+        try:
+            return read(session)
+        except RegistryError as exc:
+            fail(str(exc))
 
 
 def print_json(data: object) -> None:

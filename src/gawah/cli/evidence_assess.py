@@ -4,8 +4,6 @@ of an item and the witness statements it holds, each recorded as a ledger entry.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import os
 from typing import Annotated
 
 import typer
@@ -15,12 +13,12 @@ from gawah.cli.common import (
     FormatOption,
     OutputFormat,
     WorkspaceOption,
+    actor_name,
     console,
     fail,
     open_workspace,
     print_json,
 )
-from gawah.security.commands import USER_ENV
 from gawah.store.engine import transaction
 from gawah.store.models import Person, WitnessStatement
 from gawah.vault.assessment import (
@@ -44,11 +42,6 @@ from gawah.vault.statement import (
 )
 
 ItemArgument = Annotated[str, typer.Argument(metavar="ITEM", help="Evidence item id or SHA-256 prefix.")]
-
-
-def _actor() -> str:
-    # The signed-in command-line user (gawah.security.commands reads it), else the shell's user.
-    return os.environ.get(USER_ENV, "").strip() or getpass.getuser()
 
 
 def _when(value: str | None) -> dt.datetime | None:
@@ -91,7 +84,7 @@ def assess(
                     item,
                     strand=strand,
                     finding=finding,
-                    assessor=assessor or _actor(),
+                    assessor=assessor or actor_name(),
                     method=method,
                     tools=tool or [],
                     notes=notes,
@@ -196,7 +189,7 @@ def statement(
                     language=language,
                     consent=parse_uses(consent),
                     consent_recorded_how=consent_how,
-                    recorded_by=_actor(),
+                    recorded_by=actor_name(),
                     witness=person,
                     taken_place=place,
                     interpreter=interpreter,
@@ -258,7 +251,7 @@ def withdraw(
             if row is None:
                 fail(f"no witness statement {statement_id}")
             try:
-                withdraw_consent(session, row, parse_uses(uses), _actor(), how)
+                withdraw_consent(session, row, parse_uses(uses), actor_name(), how)
             except StatementError as exc:
                 fail(str(exc))
             now = view_of(session, row).consent_now

@@ -11,7 +11,6 @@ confidential read; a family's report is sealed to the intake key and read with
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +21,7 @@ from gawah.cli.common import (
     FormatOption,
     OutputFormat,
     WorkspaceOption,
+    actor_name,
     console,
     err_console,
     fail,
@@ -55,10 +55,6 @@ cases_app = typer.Typer(
 
 ActorOption = Annotated[str | None, typer.Option(help="Who records this (default: the system user).")]
 ALL_LEVELS = tuple(c.value for c in Confidentiality)
-
-
-def _actor(actor: str | None) -> str:
-    return actor or getpass.getuser()
 
 
 @persons_app.command("add")
@@ -101,7 +97,7 @@ def add(
     with open_workspace(workspace) as ws:
         try:
             with deciding(ws.sessions) as session:
-                person = add_person(session, data, _actor(actor))
+                person = add_person(session, data, actor_name(actor))
                 person_id = person.id
             proposed = 0
             if match:
@@ -216,7 +212,7 @@ def import_list(
     with open_workspace(workspace) as ws:
         try:
             with deciding(ws.sessions) as session:
-                imported = lists.import_list(session, raw, meta, _actor(actor))
+                imported = lists.import_list(session, raw, meta, actor_name(actor))
                 matching.enqueue(session, list(imported.person_ids))
         except RegistryError as exc:
             fail(f"{file}: {exc}; nothing was imported")
@@ -283,7 +279,7 @@ def decide(
     with open_workspace(workspace) as ws:
         try:
             with deciding(ws.sessions) as session:
-                decided = matching.decide_match(session, match_id, decision, _actor(actor), note)
+                decided = matching.decide_match(session, match_id, decision, actor_name(actor), note)
                 status = decided.status
         except RegistryError as exc:
             fail(str(exc))
@@ -328,7 +324,7 @@ def open_(
     with open_workspace(workspace) as ws:
         try:
             with deciding(ws.sessions) as session:
-                opened = cases.open_case(session, person_id, data, _actor(actor))
+                opened = cases.open_case(session, person_id, data, actor_name(actor))
         except RegistryError as exc:
             fail(str(exc))
         ws.sign_checkpoint()
@@ -464,7 +460,7 @@ def cases_status(
     with open_workspace(workspace) as ws:
         try:
             with deciding(ws.sessions) as session:
-                cases.set_status(session, case_id, status, source=source, actor=_actor(actor), note=note)
+                cases.set_status(session, case_id, status, source=source, actor=actor_name(actor), note=note)
         except RegistryError as exc:
             fail(str(exc))
         ws.sign_checkpoint()

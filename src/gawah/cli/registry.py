@@ -7,10 +7,6 @@ time as a ledger entry, and signs a checkpoint afterwards.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -21,14 +17,17 @@ from gawah.cli.common import (
     FormatOption,
     OutputFormat,
     WorkspaceOption,
+    actor_name,
     console,
     err_console,
     fail,
     open_workspace,
     print_json,
+    registry_decision,
+    registry_read,
 )
 from gawah.registry import legal, review, same_event
-from gawah.registry.changes import RegistryError, deciding, diff, history, restore
+from gawah.registry.changes import diff, history, restore
 from gawah.registry.corroboration import grade_report, grade_source, set_status
 from gawah.registry.incidents import incident_view, list_incidents, statistics
 from gawah.registry.search import Filters, index_exists, previews, reindex, search
@@ -45,29 +44,6 @@ NoteOption = Annotated[str, typer.Option(help="Why (kept with the decision).")]
 VersionOption = Annotated[
     int | None, typer.Option("--version", help="The incident version you looked at (refused if it moved on).")
 ]
-
-
-def _actor(actor: str | None) -> str:
-    return actor or getpass.getuser()
-
-
-@contextmanager
-def _decision(workspace: Path | None) -> Iterator[Session]:
-    with open_workspace(workspace) as ws:
-        try:
-            with deciding(ws.sessions) as session:
-                yield session
-        except RegistryError as exc:
-            fail(str(exc))
-        ws.sign_checkpoint()
-
-
-def _read(workspace: Path | None, fn: Callable[[Session], Any]) -> Any:
-    with open_workspace(workspace) as ws, ws.sessions() as session:
-        try:
-            return fn(session)
-        except RegistryError as exc:
-            fail(str(exc))
 
 
 def _parse_fields(pairs: list[str]) -> dict[str, str]:
@@ -89,8 +65,8 @@ def review_list(
     limit: Annotated[int, typer.Option()] = 50,
 ) -> None:
     """Candidate facts waiting for a decision, each with the words it was read from."""
-    items = _read(workspace, lambda s: review.queue(s, kind=kind, document_id=document, limit=limit))
-    rows = [
+    items = registry_read(workspace, lambda s: review.queue(s, kind=kind, document_id=document, limit=limit))
+    rows: list[dict[str, Any]] = [
         {
             "kind": i.kind,
             "id": i.id,
@@ -128,8 +104,8 @@ def review_accept(
     version: VersionOption = None,
 ) -> None:
     """Accept a candidate fact as it stands."""
-    with _decision(workspace) as s:
-        review.accept(s, kind, fact_id, _actor(actor), note=note, expected_version=version)
+    with registry_decision(workspace) as s:
+        review.accept(s, kind, fact_id, actor_name(actor), note=note, expected_version=version)
     console.print(f"accepted {kind} {fact_id}")
 
 
@@ -143,8 +119,8 @@ def review_reject(
     version: VersionOption = None,
 ) -> None:
     """Reject a candidate fact (kept, marked rejected)."""
-    with _decision(workspace) as s:
-        review.reject(s, kind, fact_id, _actor(actor), note=note, expected_version=version)
+    with registry_decision(workspace) as s:
+        review.reject(s, kind, fact_id, actor_name(actor), note=note, expected_version=version)
     console.print(f"rejected {kind} {fact_id}")
 
 
@@ -161,8 +137,8 @@ def review_edit(
     accept_it: Annotated[bool, typer.Option("--accept/--no-accept", help="Accept it as edited.")] = True,
 ) -> None:
     """Correct a candidate act and (by default) accept it."""
-    with _decision(workspace) as s:
-        review.edit(s, act_id, _parse_fields(fields), _actor(actor), accept_it=accept_it, note=note,
+    with registry_decision(workspace) as s:
+        review.edit(s, act_id, _parse_fields(fields), actor_name(actor), accept_it=accept_it, note=note,
                     expected_version=version)  # fmt: skip
     console.print(f"edited act {act_id}")
 
@@ -181,8 +157,8 @@ def review_split(
 ) -> None:
     """Split one candidate fact that holds several."""
     parts = [_parse_fields([f for f in p.split(",") if f.strip()]) for p in part]
-    with _decision(workspace) as s:
-        ids = review.split(s, act_id, list(parts), _actor(actor), separate_incidents=separate, note=note,
+    with registry_decision(workspace) as s:
+        ids = review.split(s, act_id, list(parts), actor_name(actor), separate_incidents=separate, note=note,
                            expected_version=version)  # fmt: skip
     console.print(f"act {act_id} split into acts {', '.join(map(str, ids))}")
 
@@ -197,8 +173,8 @@ def review_attach(
     version: VersionOption = None,
 ) -> None:
     """Attach a candidate fact to an existing incident."""
-    with _decision(workspace) as s:
-        review.attach(s, act_id, incident_id, _actor(actor), note=note, expected_version=version)
+    with registry_decision(workspace) as s:
+        review.attach(s, act_id, incident_id, actor_name(actor), note=note, expected_version=version)
     console.print(f"act {act_id} attached to incident {incident_id}")
 
 
@@ -214,7 +190,7 @@ def incidents_list(
     limit: Annotated[int, typer.Option()] = 1000,
 ) -> None:
     """Incidents, one per event, newest first."""
-    total, rows = _read(
+    total, rows = registry_read(
         workspace,
         lambda s: list_incidents(s, status=status, review_status=review_status, violation=violation,
                                  province=province, include_merged=include_merged, limit=limit),
@@ -242,7 +218,7 @@ def incidents_show(
     output: FormatOption = OutputFormat.JSON,
 ) -> None:
     """One incident: acts, victims, perpetrators, places, dates and every report of the event."""
-    print_json(_read(workspace, lambda s: incident_view(s, incident_id)))
+    print_json(registry_read(workspace, lambda s: incident_view(s, incident_id)))
 
 
 @incidents_app.command("stats")
@@ -253,7 +229,7 @@ def incidents_stats(
     ] = False,
 ) -> None:
     """Incident counts and victim counts, apart; each event once."""
-    print_json(_read(workspace, lambda s: statistics(s, accepted_only=not all_reviewed)))
+    print_json(registry_read(workspace, lambda s: statistics(s, accepted_only=not all_reviewed)))
 
 
 @incidents_app.command("same-event")
@@ -264,8 +240,10 @@ def incidents_same_event(
     threshold: Annotated[float, typer.Option()] = same_event.DEFAULT_THRESHOLD,
 ) -> None:
     """Incidents from different documents that may be one event, with the reasons."""
-    proposals = _read(workspace, lambda s: same_event.propose(s, incident_id=incident, threshold=threshold))
-    rows = [
+    proposals = registry_read(
+        workspace, lambda s: same_event.propose(s, incident_id=incident, threshold=threshold)
+    )
+    rows: list[dict[str, Any]] = [
         {"incident_id": p.incident_id, "other_id": p.other_id, "score": p.score,
          "reasons": [same_event.explain(r) for r in p.reasons]}
         for p in proposals
@@ -290,8 +268,8 @@ def incidents_merge(
     note: NoteOption = "",
 ) -> None:
     """Confirm two incidents are one event (undo with `unmerge`)."""
-    with _decision(workspace) as s:
-        same_event.merge(s, keep, absorb, _actor(actor), note=note)
+    with registry_decision(workspace) as s:
+        same_event.merge(s, keep, absorb, actor_name(actor), note=note)
     console.print(f"incident {absorb} merged into incident {keep}")
 
 
@@ -303,8 +281,8 @@ def incidents_unmerge(
     note: NoteOption = "",
 ) -> None:
     """Undo a merge: both incidents are as they were before it."""
-    with _decision(workspace) as s:
-        same_event.undo_merge(s, absorbed, _actor(actor), note=note)
+    with registry_decision(workspace) as s:
+        same_event.undo_merge(s, absorbed, actor_name(actor), note=note)
     console.print(f"incident {absorbed} separated again")
 
 
@@ -317,8 +295,8 @@ def incidents_refuse(
     note: NoteOption = "",
 ) -> None:
     """Say two proposed incidents are different events."""
-    with _decision(workspace) as s:
-        same_event.refuse(s, incident_id, other_id, _actor(actor), note=note)
+    with registry_decision(workspace) as s:
+        same_event.refuse(s, incident_id, other_id, actor_name(actor), note=note)
     console.print(f"incidents {incident_id} and {other_id} kept apart")
 
 
@@ -338,8 +316,8 @@ def incidents_status(
     version: VersionOption = None,
 ) -> None:
     """Move an incident's status, naming the standard of proof."""
-    with _decision(workspace) as s:
-        set_status(s, incident_id, status, _actor(actor), standard_of_proof=standard, note=note,
+    with registry_decision(workspace) as s:
+        set_status(s, incident_id, status, actor_name(actor), standard_of_proof=standard, note=note,
                    expected_version=version)  # fmt: skip
     console.print(f"incident {incident_id} is {status}")
 
@@ -355,8 +333,8 @@ def incidents_grade_report(
     note: NoteOption = "",
 ) -> None:
     """Grade one report: credibility 1–6, independence."""
-    with _decision(workspace) as s:
-        grade_report(s, report_id, _actor(actor), credibility=credibility, independent=independent,
+    with registry_decision(workspace) as s:
+        grade_report(s, report_id, actor_name(actor), credibility=credibility, independent=independent,
                      repeats_source_id=repeats, note=note)  # fmt: skip
     console.print(f"report {report_id} graded")
 
@@ -376,7 +354,7 @@ def incidents_history(
             for c in history(s, "incident", incident_id)
         ]  # fmt: skip
 
-    rows = _read(workspace, read)
+    rows = registry_read(workspace, read)
     if output is OutputFormat.JSON:
         print_json(rows)
         return
@@ -396,8 +374,8 @@ def incidents_restore(
     actor: ActorOption = None,
 ) -> None:
     """Put an incident back as it was before (or after) an earlier change."""
-    with _decision(workspace) as s:
-        restore(s, change_id, _actor(actor), which="after" if after else "before")
+    with registry_decision(workspace) as s:
+        restore(s, change_id, actor_name(actor), which="after" if after else "before")
     console.print(f"restored from change {change_id}")
 
 
@@ -410,8 +388,8 @@ def sources_grade(
     note: NoteOption = "",
 ) -> None:
     """Grade a source's reliability A–F."""
-    with _decision(workspace) as s:
-        grade_source(s, source_id, reliability, _actor(actor), note=note)
+    with registry_decision(workspace) as s:
+        grade_source(s, source_id, reliability, actor_name(actor), note=note)
     console.print(f"source {source_id} graded {reliability.upper()}")
 
 
@@ -492,7 +470,7 @@ legal_app = typer.Typer(help="Legal qualification: provisions and elements per a
 @legal_app.command("checklist")
 def legal_checklist(act_id: Annotated[int, typer.Argument()], workspace: WorkspaceOption = None) -> None:
     """The provisions to examine for an act, each element with the finding recorded so far."""
-    print_json(_read(workspace, lambda s: legal.checklist(s, act_id)))
+    print_json(registry_read(workspace, lambda s: legal.checklist(s, act_id)))
 
 
 @legal_app.command("assess")
@@ -509,8 +487,10 @@ def legal_assess(
     actor: ActorOption = None,
 ) -> None:
     """Record a lawyer's finding on one element (nothing is ever assessed automatically)."""
-    with _decision(workspace) as s:
-        legal.assess(s, act_id, provision, element, finding, _actor(actor), notes=notes, evidence=evidence)
+    with registry_decision(workspace) as s:
+        legal.assess(
+            s, act_id, provision, element, finding, actor_name(actor), notes=notes, evidence=evidence
+        )
     console.print(f"act {act_id}: {provision} {element} → {finding}")
 
 

@@ -3,8 +3,6 @@ every original in independent replicas, with recovery from them."""
 
 from __future__ import annotations
 
-import getpass
-import os
 from typing import Annotated
 
 import typer
@@ -14,13 +12,13 @@ from gawah.cli.common import (
     FormatOption,
     OutputFormat,
     WorkspaceOption,
+    actor_name,
     console,
     err_console,
     fail,
     open_workspace,
     print_json,
 )
-from gawah.security.commands import USER_ENV
 from gawah.vault.fixity import run_fixity
 from gawah.vault.replicas import (
     ReplicaError,
@@ -34,10 +32,6 @@ from gawah.vault.replicas import (
 ActorOption = Annotated[
     str | None, typer.Option(help="Who runs the check (default: $GAWAH_USER, else the system user).")
 ]
-
-
-def _actor(actor: str | None) -> str:
-    return actor or os.environ.get(USER_ENV, "").strip() or getpass.getuser()
 
 
 def _progress(output: OutputFormat) -> Progress:
@@ -69,7 +63,7 @@ def fixity(
     """Re-hash stored originals and log each intact one in its custody history; exit 1 on a mismatch.
 
     Run it from cron or a systemd timer, e.g. `gawah evidence fixity --sample 500` every night."""
-    who = _actor(actor)
+    who = actor_name(actor)
     with open_workspace(workspace) as ws, _progress(output) as progress:
         task = progress.add_task("Re-hashing stored originals", total=None)
         report = run_fixity(
@@ -130,7 +124,7 @@ def replicate_command(
 ) -> None:
     """Copy every original missing from each `[[replicas]]` entry of gawah.toml (hash checked on
     write, nothing overwritten); exit 1 if anything could not be copied, checked or restored."""
-    who = _actor(actor)
+    who = actor_name(actor)
     with open_workspace(workspace) as ws, _progress(output) as progress:
         configured = {r.name: r for r in ws.settings.replicas}
         if not configured:
