@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import tomli_w
 
@@ -16,7 +18,6 @@ from gawah.config import (
     WorkspaceError,
     load_settings,
 )
-from gawah.ledger.journal import sign_current
 from gawah.ledger.keys import generate_keypair, load_private_key
 from gawah.store.engine import (
     DatabaseError,
@@ -26,9 +27,13 @@ from gawah.store.engine import (
     session_factory,
     transaction,
 )
-from gawah.store.migrate import current_revision, head_revision, upgrade
-from gawah.store.models import Checkpoint
+from gawah.store.migrate import SCHEMA_HEAD, stored_revision, upgrade
 from gawah.vault.blobstore import BlobStore, LocalBlobStore
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from gawah.store.models import Checkpoint
 
 
 def init_workspace(root: Path, *, name: str | None = None, database_url: str | None = None) -> Settings:
@@ -84,8 +89,13 @@ class Workspace:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.engine = make_engine(settings.database_url)
-        self.sessions = session_factory(self.engine)
         self.blobs = open_blobstore(settings)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        """Sessions on the workspace's database (made on first use: commands that only read through
+        the engine, such as `gawah stats`, start without the ORM)."""
+        return session_factory(self.engine)
 
     @classmethod
     def open(cls, root: Path, *, check_schema: bool = True) -> Workspace:
@@ -95,7 +105,7 @@ class Workspace:
         try:
             check_connection(workspace.engine)
             if check_schema:
-                current, head = current_revision(settings.database_url), head_revision()
+                current, head = stored_revision(workspace.engine), SCHEMA_HEAD
                 if current != head:
                     raise DatabaseError(
                         f"database {safe_url(settings.database_url)} is at schema revision "
@@ -112,6 +122,8 @@ class Workspace:
         When timestamp authorities are configured, the new checkpoint (and any still waiting)
         is then sent to them briefly; offline, the requests stay queued and nothing fails.
         """
+        from gawah.ledger.journal import sign_current
+
         key = load_private_key(self.settings.signing_key_path)
         with transaction(self.sessions) as session:
             checkpoint = sign_current(session, self.settings.log_origin, key)

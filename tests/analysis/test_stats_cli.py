@@ -112,3 +112,39 @@ def test_stats_and_timeline_by_source(
     assert registry["b"] not in [i["incident_id"] for i in line["incidents"]]  # no report from that source
     nobody = json.loads(_run(app, "stats", "-w", root, "--no-cache", "--source", "999999").output)
     assert nobody["totals"]["incidents"] == 0
+
+
+# Modules `gawah stats` must not import when the snapshot is current: together they cost about
+# 0.6 s of start-up, more than half the 1 s the command is allowed (issue 7's benchmark).
+HEAVY_MODULES = ("sqlalchemy.orm", "alembic", "pyarrow", "numpy", "argon2", "gawah.store.models")
+
+
+def test_stats_starts_without_the_orm_alembic_or_arrow(workspace: Workspace, registry: dict[str, int]) -> None:
+    import subprocess
+    import sys
+
+    root = str(workspace.settings.root)
+    workspace.close()
+    probe = (
+        "import json, sys\n"
+        "from gawah.cli import main\n"
+        f"sys.argv = ['gawah', 'stats', '--workspace', {root!r}, '--by', 'violation']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        f"heavy = {HEAVY_MODULES!r}\n"
+        "loaded = sorted(m for m in sys.modules if any(m == h or m.startswith(h + '.') for h in heavy))\n"
+        "print('LOADED', json.dumps(loaded))\n"
+    )
+
+    def run() -> tuple[dict[str, Any], list[str]]:
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        output, _, loaded = done.stdout.rpartition("LOADED ")
+        return json.loads(output), json.loads(loaded)
+
+    first, _ = run()  # builds the snapshot file: Arrow and the models are needed for that
+    second, loaded = run()
+    assert second == first and first["totals"]["incidents"] > 0
+    assert loaded == []

@@ -61,6 +61,25 @@ def test_each_revision_up_and_down(url: str) -> None:
     assert _tables(url) >= EXPECTED_TABLES
 
 
+def test_schema_head_is_the_head_of_the_scripts() -> None:
+    # Workspace.open compares the database with SCHEMA_HEAD instead of asking Alembic: a new
+    # migration must update it, or every workspace would be refused as out of date.
+    assert migrate.SCHEMA_HEAD == migrate.head_revision()
+
+
+def test_stored_revision_follows_upgrades_and_reads_empty_databases(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        assert migrate.stored_revision(engine) is None  # no alembic_version table yet
+        first = migrate.all_revisions()[0]
+        migrate.upgrade(url, first)
+        assert migrate.stored_revision(engine) == first
+        migrate.upgrade(url)
+        assert migrate.stored_revision(engine) == migrate.SCHEMA_HEAD
+    finally:
+        engine.dispose()
+
+
 def test_models_match_the_migrations(url: str) -> None:
     migrate.upgrade(url)
     engine = make_engine(url)

@@ -13,12 +13,14 @@ more than the overall total, which counts each incident once.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from gawah.analysis.selection import Selection, counted_sql
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 DIMENSIONS: tuple[str, ...] = ("violation", "province", "district", "month", "victim_group", "perpetrator")
 UNKNOWN = "unknown"
@@ -293,6 +295,8 @@ _TEXT_COLUMNS = ("levels", "dimension", "key", "parent")
 
 def rows_table(rows: list[list[Any]], columns: str) -> pa.Table:
     """Rows of a precomputed table as Arrow columns (DuckDB inserts these far faster than row by row)."""
+    import pyarrow as pa  # only when a snapshot is made, not on every read of one
+
     names = columns.split(", ")
     values = list(zip(*rows, strict=True)) if rows else [() for _ in names]
     return pa.table(

@@ -9,17 +9,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session
 
 from gawah.config import WorkspaceError, resolve_workspace_dir
 from gawah.security.crypto import PASSPHRASE_ENV, CryptoError, WrongPassphrase, is_encrypted
-from gawah.security.vault_cipher import unlock_workspace
 from gawah.store.engine import DatabaseError
 from gawah.workspace import Workspace
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
@@ -68,6 +69,9 @@ def open_workspace(workspace: Path | None, *, check_schema: bool = True) -> Iter
     except (WorkspaceError, DatabaseError) as exc:
         fail(str(exc))
     if is_encrypted(ws.settings.keys_dir):
+        # Imported here: the cipher brings the ORM, which a plain workspace's reads may not need.
+        from gawah.security.vault_cipher import unlock_workspace
+
         try:
             unlock_workspace(ws, read_passphrase(f"Passphrase of {root}"))
         except WrongPassphrase:

@@ -14,19 +14,20 @@ import getpass
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from gawah.config import WorkspaceError, resolve_workspace_dir
-from gawah.security import audit
-from gawah.security.accounts import find_user, principal_of
-from gawah.security.audit import AuditKind
 from gawah.security.policy import Action, Principal, authorize
-from gawah.security.tokens import check_token
-from gawah.store.engine import DatabaseError, transaction
 from gawah.store.vocab import Role
-from gawah.workspace import Workspace
+
+if TYPE_CHECKING:
+    from gawah.workspace import Workspace
+
+# The accounts, the audit trail and the database are imported only when a command needs them (a
+# named user or token, a refusal, a confidential read): the local operator's commands, such as
+# `gawah stats`, start without them.
 
 USER_ENV = "GAWAH_USER"
 TOKEN_ENV = "GAWAH_TOKEN"
@@ -165,6 +166,9 @@ def _workspace_root(arguments: dict[str, Any]) -> Path:
 
 
 def _open(root: Path) -> Workspace:
+    from gawah.store.engine import DatabaseError
+    from gawah.workspace import Workspace
+
     try:
         return Workspace.open(root, check_schema=False)
     except (WorkspaceError, DatabaseError) as exc:
@@ -177,6 +181,10 @@ def cli_principal(arguments: dict[str, Any]) -> Principal:
     username = os.environ.get(USER_ENV, "").strip()
     if not token and not username:
         return local_operator()
+    from gawah.security.accounts import find_user, principal_of
+    from gawah.security.tokens import check_token
+    from gawah.store.engine import transaction
+
     with _open(_workspace_root(arguments)) as ws, transaction(ws.sessions) as session:
         if token:
             check = check_token(session, token)
@@ -194,17 +202,23 @@ def cli_principal(arguments: dict[str, Any]) -> Principal:
 
 
 def _audit(
-    arguments: dict[str, Any], kind: AuditKind, principal: Principal, action: Action, detail: str
+    arguments: dict[str, Any], kind: str, principal: Principal, action: Action, detail: str
 ) -> None:
+    """Write `kind` (an AuditKind value: access.denied or confidential.read) to the audit trail."""
+    from gawah.security import audit
+    from gawah.security.audit import AuditKind
+    from gawah.store.engine import DatabaseError, transaction
+    from gawah.workspace import Workspace
+
     try:
         ws = Workspace.open(_workspace_root(arguments), check_schema=True)
     except (WorkspaceError, DatabaseError):
         return  # no workspace (e.g. `gawah init` of a new folder): nothing to write the event into
-    outcome = "allowed" if kind is AuditKind.CONFIDENTIAL_READ else "denied"
+    outcome = "allowed" if AuditKind(kind) is AuditKind.CONFIDENTIAL_READ else "denied"
     with ws, transaction(ws.sessions) as session:
         audit.record(
             session,
-            kind,
+            AuditKind(kind),
             outcome,
             principal,
             action=action,
@@ -222,18 +236,18 @@ def check_command(path: str, arguments: dict[str, Any]) -> Principal:
         principal = cli_principal(arguments)
     except Refused:
         anonymous = Principal("anonymous", None, channel="cli")
-        _audit(arguments, AuditKind.ACCESS_DENIED, anonymous, action, f"gawah {path}: credentials refused")
+        _audit(arguments, "access.denied", anonymous, action, f"gawah {path}: credentials refused")
         raise
     decision = authorize(principal, action)
     if not decision.allowed:
         _audit(
-            arguments, AuditKind.ACCESS_DENIED, principal, decision.action, f"gawah {path}: {decision.why}"
+            arguments, "access.denied", principal, decision.action, f"gawah {path}: {decision.why}"
         )
         raise Refused(f"not allowed: {decision.why}")
     if action is Action.DOCUMENT_READ_CONFIDENTIAL:
         # These commands print records of every level: an access to confidential data, audited
         # with the reason given in GAWAH_REASON.
-        _audit(arguments, AuditKind.CONFIDENTIAL_READ, principal, action, f"gawah {path}")
+        _audit(arguments, "confidential.read", principal, action, f"gawah {path}")
     return principal
 
 

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 MIN_LENGTH = 12
 _HASHER = PasswordHasher()
-# Compared against when the account does not exist, so that a wrong name costs as long as a wrong
-# password and timing does not reveal which accounts exist.
-_UNKNOWN_ACCOUNT_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def unknown_account_hash() -> str:
+    """Compared against when the account does not exist, so that a wrong name costs as long as a
+    wrong password and timing does not reveal which accounts exist. Made on first use, not at
+    import: hashing costs about 0.1 s, which every command would otherwise pay on start."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 class WeakPassword(ValueError):
@@ -35,7 +41,7 @@ def hash_password(password: str) -> str:
 def verify_password(stored: str | None, password: str) -> bool:
     """True when `password` matches the stored hash; no stored hash never matches."""
     try:
-        return _HASHER.verify(stored or _UNKNOWN_ACCOUNT_HASH, password) and stored is not None
+        return _HASHER.verify(stored or unknown_account_hash(), password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gawah import __version__
+from gawah.security.passwords import unknown_account_hash
 from gawah.security.policy import Action, Principal, Resource, authorize, visible_levels
 from gawah.web import (
     account,
@@ -218,6 +219,9 @@ def create_app(workspace: Workspace) -> FastAPI:
         redoc_url=None,
     )
     app.state.workspace = workspace
+    # Sign-in compares an unknown name against a dummy hash: make it now, so that the first such
+    # sign-in takes as long as any other.
+    unknown_account_hash()
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
