@@ -296,14 +296,38 @@ def _state(path: Path) -> Marks | None:
     except (duckdb.Error, OSError):
         return None
     try:
+        return _marks_in(con)
+    finally:
+        con.close()
+
+
+def _marks_in(con: duckdb.DuckDBPyConnection) -> Marks | None:
+    """The marks an open snapshot was last brought up to (None: not of this layout, or unknown)."""
+    try:
         rows = con.execute(f"SELECT marks, layout FROM {_STATE}").fetchall()
     except duckdb.Error:
         return None
-    finally:
-        con.close()
     if len(rows) != 1 or rows[0][1] != snapshot.SNAPSHOT_LAYOUT:
         return None
     return Marks(**json.loads(rows[0][0]))
+
+
+def update_open(con: duckdb.DuckDBPyConnection, engine: Engine, stamp: str) -> bool:
+    """As `update`, on an open snapshot that is written in place (an encrypted workspace's, held in
+    memory): applied in one transaction, so its readers see the old snapshot or the new one whole.
+    False (nothing changed) when it cannot be done safely, so the caller rebuilds."""
+    marks = _marks_in(con)
+    if marks is None:
+        return False
+    fresh_marks = high_water_marks(engine)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        applied = _apply(con, engine, marks, fresh_marks, stamp)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT" if applied else "ROLLBACK")
+    return applied
 
 
 def update(path: Path, engine: Engine, stamp: str) -> bool:

@@ -104,26 +104,30 @@ def in_memory(engine: Engine) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _fill(con: duckdb.DuckDBPyConnection, engine: Engine, stamp: str) -> None:
+    """Everything a snapshot holds: the rows, what an incremental refresh needs, the unfiltered
+    answer for each readership (public; up to restricted; everything), and the fingerprint."""
+    from gawah.analysis import refresh
+    from gawah.analysis.stats import precompute
+
+    # Read before the rows, so that whatever changes while they are read is read again later.
+    marks = refresh.high_water_marks(engine)
+    load(con, engine)
+    refresh.record_state(con, engine, marks)
+    precompute(con, [READERSHIPS[:1], READERSHIPS[:2], READERSHIPS])
+    con.execute("CREATE TABLE snapshot_meta AS SELECT ? AS fingerprint", [stamp])
+
+
 def _build_file(path: Path, engine: Engine, stamp: str) -> None:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".analysis-", suffix=".duckdb", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # DuckDB creates the file itself; mkstemp only reserved a private name.
-    from gawah.analysis import refresh
-
     try:
         con = duckdb.connect(str(tmp))
         try:
-            # Read before the rows, so that whatever changes while they are read is read again later.
-            marks = refresh.high_water_marks(engine)
-            load(con, engine)
-            refresh.record_state(con, engine, marks)
-            from gawah.analysis.stats import precompute
-
-            # The unfiltered answer for each readership (public; up to restricted; everything).
-            precompute(con, [READERSHIPS[:1], READERSHIPS[:2], READERSHIPS])
-            con.execute("CREATE TABLE snapshot_meta AS SELECT ? AS fingerprint", [stamp])
+            _fill(con, engine, stamp)
         finally:
             con.close()
         os.chmod(tmp, 0o600)
@@ -206,17 +210,24 @@ _HELD_LOCK = threading.Lock()
 
 
 def _held(engine: Engine, workspace_root: Path, *, refresh: bool) -> duckdb.DuckDBPyConnection:
-    """A connection (the caller closes it) on the in-memory snapshot of an encrypted workspace."""
-    from gawah.analysis.stats import precompute
+    """A connection (the caller closes it) on the in-memory snapshot of an encrypted workspace.
+
+    After a change only the incidents touched are read again, in one transaction on the held
+    database (readers see the old snapshot or the new one whole); a full rebuild when that cannot be
+    done safely, as for snapshot files.
+    """
+    from gawah.analysis import refresh as incremental
 
     key = workspace_root.resolve()
     stamp = fingerprint(engine)
     with _HELD_LOCK:
         held = _HELD.get(key)
+        stale = held is not None and not refresh and held[0] != stamp
+        if held is not None and stale and incremental.update_open(held[1], engine, stamp):
+            held = _HELD[key] = (stamp, held[1])
         if refresh or held is None or held[0] != stamp:
             con = duckdb.connect(":memory:")
-            load(con, engine)
-            precompute(con, [READERSHIPS[:1], READERSHIPS[:2], READERSHIPS])
+            _fill(con, engine, stamp)
             if held is not None:
                 held[1].close()
             held = _HELD[key] = (stamp, con)
