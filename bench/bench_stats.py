@@ -4,10 +4,12 @@
 Builds a SQLite workspace with N incidents (default 1,000,000; `GAWAH_BENCH_INCIDENTS` to change),
 1.5 acts each and one or two places each, written with plain INSERTs. Then times the path `gawah
 stats` takes: the snapshot fingerprint check, the snapshot build (once, after a change), the counts
-by every dimension, the dashboard's queries (by province, by month, the timeline page), and the
-whole command as a new process. Baselines, measured in the same run: a plain `SELECT count(*)` over
-the incidents in SQLite, the least any count of them can cost; and for the new process, the time a
-process takes to start and import the command line without doing anything.
+by every dimension, the dashboard's queries (by province, by month, the timeline page), the
+dashboard's pages whole over HTTP in process (charts and maps drawn offline included), and the
+whole command as a new process through the console script's entry point (target: under 1 s, Python's
+own start included). Baselines, measured in the same run: a plain `SELECT count(*)` over the
+incidents in SQLite, the least any count of them can cost; and for the new process, a Python process
+that does nothing.
 
 Then the refresh after 1% of the incidents change (status and review edited, a registry change
 recorded): the incremental refresh (`gawah.analysis.refresh`) against a full rebuild of the same
@@ -166,6 +168,38 @@ def refresh_figures(ws: Workspace, db_path: Path, cache: Path) -> None:
     )
 
 
+def page_figures(ws: Workspace) -> list[tuple[str, float]]:
+    """The dashboard's pages whole, over HTTP in process: queries, charts drawn offline, the map."""
+    from fastapi.testclient import TestClient
+
+    from gawah.security.accounts import add_user
+    from gawah.security.policy import Action
+    from gawah.security.tokens import issue_token
+    from gawah.store.engine import transaction
+    from gawah.store.vocab import Role
+    from gawah.web.app import create_app
+
+    with transaction(ws.sessions) as session:
+        user = add_user(session, "bench-analyst", Role.ANALYST, "bench analyst password 1")
+        scopes = [Action.ANALYSIS_RUN, Action.DOCUMENT_READ, Action.DOCUMENT_READ_RESTRICTED]
+        token, _row = issue_token(session, user, scopes)
+    client = TestClient(create_app(ws), base_url="https://testserver")
+    client.headers["Authorization"] = f"Bearer {token}"
+    pages = {
+        "dashboard page /analysis (counts, charts, maps), HTTP": "/analysis",
+        "dashboard page /analysis?province=AF08&period=2023, HTTP": "/analysis?province=AF08&period=2023",
+        "timeline page /analysis/timeline, HTTP": "/analysis/timeline",
+        "GET /api/analysis/stats, HTTP": "/api/analysis/stats",
+    }
+    figures: list[tuple[str, float]] = []
+    for name, path in pages.items():
+        response = client.get(path)  # the first request also warms the chart renderer
+        if response.status_code != 200:
+            raise SystemExit(f"{path}: HTTP {response.status_code} {response.text[:200]}")
+        figures.append((name, timed(functools.partial(client.get, path), repeat=3)[0]))
+    return figures
+
+
 def _run(command: list[str]) -> None:
     subprocess.run(command, check=True, capture_output=True)
 
@@ -247,6 +281,7 @@ def main() -> None:
         for name, fn in queries.items():
             figures.append((name, timed(fn)[0]))
         con.close()
+        figures.extend(page_figures(ws))
 
         # The console script's own entry point, as `gawah stats` runs it (only the stats commands load).
         entry = [sys.executable, "-c", "from gawah.cli import main; main()"]
