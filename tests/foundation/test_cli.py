@@ -168,6 +168,35 @@ def test_the_console_script_runs_a_command_with_only_its_modules(tmp_path: Path)
     assert "web False splink False" in done.stdout, done.stdout[-500:]
 
 
+def test_the_console_script_runs_every_command_by_its_name() -> None:
+    import subprocess
+    import sys
+
+    # A module that adds a single command (demo, redact, …) must still be called by its name:
+    # `make demo` runs `gawah demo`. Checked for every top-level name as the console script builds it.
+    script = (
+        "import json, typer\n"
+        "from gawah.cli import COMMAND_HOMES, build_app\n"
+        "wrong = {}\n"
+        "for name, homes in COMMAND_HOMES.items():\n"
+        "    command = typer.main.get_command(build_app(homes))\n"
+        "    commands = getattr(command, 'commands', None)  # a group's commands; a lone command has none\n"
+        "    if not isinstance(commands, dict) or name not in commands:\n"
+        "        wrong[name] = type(command).__name__\n"
+        "print(json.dumps(wrong))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {}
+    demo = subprocess.run(
+        [sys.executable, "-c", "from gawah.cli import main; main()", "demo", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert demo.returncode == 0 and " demo [OPTIONS]" in demo.stdout, demo.stdout + demo.stderr
+
+
 def test_a_change_is_recorded_as_the_actor_given_else_the_account_else_the_shell_user(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -88,9 +88,16 @@ def build_app(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:
     )
     for name in sorted(set(modules), key=COMMAND_MODULES.index):
         importlib.import_module(name).register(application)
+    # Always a group, even when the modules add a single command: otherwise Typer would run that
+    # command as the whole program, and `gawah demo` would refuse its own name as an extra argument.
+    application.callback()(_root)
     # Every command asks the policy before it runs (gawah.security.commands.COMMAND_ACTIONS).
     guard_commands(application)
     return application
+
+
+def _root() -> None:
+    """Gawah (گواه, witness): preserve, extract, register and count human-rights violations."""
 
 
 _whole: typer.Typer | None = None
