@@ -64,7 +64,7 @@ def test_each_revision_up_and_down(url: str) -> None:
 def test_schema_head_is_the_head_of_the_scripts() -> None:
     # Workspace.open compares the database with SCHEMA_HEAD instead of asking Alembic: a new
     # migration must update it, or every workspace would be refused as out of date.
-    assert migrate.SCHEMA_HEAD == migrate.head_revision()
+    assert migrate.head_revision() == migrate.SCHEMA_HEAD
 
 
 def test_stored_revision_follows_upgrades_and_reads_empty_databases(url: str) -> None:
