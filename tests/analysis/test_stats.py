@@ -60,6 +60,11 @@ def test_groups_by_place_month_group_perpetrator(workspace: Workspace, registry:
     assert sum(g.incidents for g in provinces.values()) > stats.incidents
     districts = _groups(stats, "district")
     assert districts["AF0801"].parent == "AF08"
+    # Codes are named by the gazetteer (OCHA spelling) in the command line's and the API's output.
+    assert provinces["AF08"].label == "Panjsher" and districts["AF0907"].label == "Andarab"
+    assert compute(snapshot.in_memory(workspace.engine), Selection(), ("province",), labels={}).groups[
+        "province"
+    ][0].label.startswith("AF")
     months = _groups(stats, "month")
     assert months["2022-09"].incidents == 2 and months["2021-09"].incidents == 1
     groups = _groups(stats, "victim_group")

@@ -123,6 +123,17 @@ def test_demo_prepares_a_workspace_that_can_receive_families_reports(
     again = runner.invoke(app, ["demo", "--workspace", str(ws), "--data", str(demo_texts_dir), "--no-serve"])
     assert again.exit_code == 0 and "its passphrase is" not in again.output  # made once, never shown again
 
+    # The demonstration has counted incidents (statistics, maps, reports show something) and
+    # still has candidates waiting in the review queue; its decisions are in a ledger that verifies.
+    assert "Demonstration review:" in result.output and "Demonstration review:" not in again.output
+    stats = runner.invoke(app, ["stats", "--workspace", str(ws), "--by", "province"])
+    assert stats.exit_code == 0, stats.output
+    assert json.loads(stats.output)["totals"]["incidents"] > 10
+    queue = runner.invoke(app, ["review", "list", "--workspace", str(ws), "--kind", "act", "--format", "json"])
+    assert queue.exit_code == 0 and json.loads(queue.output), queue.output
+    verified = runner.invoke(app, ["verify", "--workspace", str(ws)])
+    assert verified.exit_code == 0, verified.output
+
 
 def test_each_command_loads_only_its_own_modules_and_misses_nothing() -> None:
     import subprocess

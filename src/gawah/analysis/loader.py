@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 from sqlalchemy import Engine, String, cast, select
 
-from gawah.analysis.snapshot import place_codes
+from gawah.analysis.places import place_codes
 from gawah.store.models import Act, Incident, IncidentPlace, IncidentSource, Place
 from gawah.store.vocab import IncidentStatus, ReviewStatus
 

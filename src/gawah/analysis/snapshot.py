@@ -20,7 +20,6 @@ import os
 import tempfile
 import threading
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -54,39 +53,6 @@ def fingerprint(engine: Engine) -> str:
     with engine.connect() as conn:
         row = conn.execute(_FINGERPRINT_SQL).one()
     return json.dumps([SNAPSHOT_LAYOUT, *row], default=str)
-
-
-@cache
-def _gazetteer_codes() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
-    """Province name → pcode and (province pcode, district name) → pcode, from the extract gazetteer."""
-    path = Path(__file__).resolve().parent.parent / "extract" / "data" / "gazetteer.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    provinces: dict[str, str] = {}
-    for p in data["provinces"]:
-        for name in [p["name"], p.get("name_fa") or "", *p.get("names", [])]:
-            if name:
-                provinces.setdefault(name.casefold(), p["pcode"])
-        provinces.setdefault(p["pcode"].casefold(), p["pcode"])
-    districts: dict[tuple[str, str], str] = {}
-    for d in data["districts"]:
-        for name in [d["name"], *d.get("names", [])]:
-            districts.setdefault((d["province"], name.casefold()), d["pcode"])
-    return provinces, districts
-
-
-def place_codes(
-    province: str | None, district: str | None, pcode: str | None
-) -> tuple[str | None, str | None]:
-    """The province (AFpp) and district (AFppdd) codes of a place, from its pcode or its names."""
-    provinces, districts = _gazetteer_codes()
-    code = (pcode or "").strip().upper()
-    province_code = code[:4] if len(code) >= 4 and code.startswith("AF") else None
-    district_code = code[:6] if len(code) >= 6 and code.startswith("AF") else None
-    if province_code is None and province:
-        province_code = provinces.get(province.strip().casefold())
-    if district_code is None and district and province_code:
-        district_code = districts.get((province_code, district.strip().casefold()))
-    return province_code, district_code
 
 
 def load(con: duckdb.DuckDBPyConnection, engine: Engine, only: Sequence[int] | None = None) -> None:

@@ -211,7 +211,14 @@ def compute(
     dimensions: tuple[str, ...] = DIMENSIONS,
     labels: dict[str, dict[str, str]] | None = None,
 ) -> Statistics:
-    """Counts over the snapshot in `con` for `selection`, grouped by each of `dimensions`."""
+    """Counts over the snapshot in `con` for `selection`, grouped by each of `dimensions`.
+
+    Each group's label is its key, except provinces and districts, labelled by their English
+    gazetteer names unless `labels` says otherwise (pages and reports name them in their language)."""
+    if labels is None and {"province", "district"} & set(dimensions):
+        from gawah.analysis.places import english_place_labels
+
+        labels = english_place_labels()
     unknown = [d for d in dimensions if d not in DIMENSIONS]
     if unknown:
         raise ValueError(f"unknown dimension {', '.join(unknown)}: one of {', '.join(DIMENSIONS)}")

@@ -31,9 +31,11 @@ def demo(
     """Create (or reuse) a demonstration workspace, ingest the demo reports, serve the web interface."""
     if not data.is_dir():
         fail(f"{data}: no such folder of demonstration reports")
+    created = False
     try:
         if not (workspace / SETTINGS_FILE).exists():
             init_workspace(workspace, name="Gawah demonstration")
+            created = True
             console.print(f"Created demonstration workspace in {workspace.resolve()}")
         ws = Workspace.open(workspace.resolve())
     except (WorkspaceError, DatabaseError) as exc:
@@ -49,6 +51,16 @@ def demo(
         for o in outcomes:
             if o.status == "failed":
                 console.print(f"[red]failed[/] {o.path}: {o.message}")
+        if created:
+            accepted, waiting = accept_demo_candidates(ws)
+            if accepted:
+                console.print(
+                    f"Demonstration review: {accepted} candidate acts accepted as user 'demo', so that "
+                    f"statistics, maps, the timeline and reports have incidents to count; the "
+                    f"candidates of {waiting or 'the last document'} wait in the review queue (/review).",
+                    highlight=False,
+                    soft_wrap=True,
+                )
         login = demo_login(ws)
         if login is None:
             console.print(
@@ -83,6 +95,33 @@ def demo(
             serve(ws, host=host, port=port)
     finally:
         ws.close()
+
+
+def accept_demo_candidates(ws: Workspace) -> tuple[int, str]:
+    """Accept the candidate acts read from every demonstration document but the last one ingested,
+    as the registry records any decision (ledgered, noted as the demonstration's); the last one's
+    stay in the review queue. Returns how many were accepted and the title of the one left."""
+    from sqlalchemy import select
+
+    from gawah.registry import review
+    from gawah.registry.changes import deciding
+    from gawah.store.models import Document
+
+    with ws.sessions() as session:
+        last = session.scalars(select(Document).order_by(Document.id.desc()).limit(1)).first()
+        left_id, left_title = (last.id, last.title) if last is not None else (None, "")
+        pending = [
+            item.id
+            for item in review.queue(session, kind="act", limit=100_000)
+            if item.document_id != left_id
+        ]
+    with deciding(ws.sessions) as session:
+        for act_id in pending:
+            review.accept(
+                session, "act", act_id, "demo", note="accepted by `gawah demo` to give the demonstration data"
+            )
+    ws.sign_checkpoint()
+    return len(pending), left_title
 
 
 def register(app: typer.Typer) -> None:

@@ -8,11 +8,9 @@ with the same placeholders.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from functools import cache
-from pathlib import Path
 
+from gawah.analysis.places import place_names
 from gawah.web.formatting import localise_digits, number
 from gawah.web.i18n import LOCALES, translations
 from gawah.web.labels import labeller
@@ -199,15 +197,3 @@ class ReportText:
         return self.t(value) if value in MESSAGES else value
 
 
-@cache
-def place_names() -> dict[str, tuple[str, str]]:
-    """pcode → (English name, Dari name) of provinces and districts, from the gazetteer."""
-    path = Path(__file__).resolve().parent.parent / "extract" / "data" / "gazetteer.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    names: dict[str, tuple[str, str]] = {}
-    for p in data["provinces"]:
-        names[p["pcode"]] = (p["name"], p.get("name_fa") or "")
-    for d in data["districts"]:
-        native = next((n for n in d.get("names", []) if any("\u0600" <= ch <= "\u06ff" for ch in n)), "")
-        names[d["pcode"]] = (d["name"], native)
-    return names

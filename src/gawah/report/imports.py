@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gawah.analysis.snapshot import place_codes
+from gawah.analysis.places import place_codes
 from gawah.store.models import Act, Incident, IncidentSource, Place
 
 ACLED_REQUIRED = {"event_id_cnty", "event_date", "event_type", "admin1"}

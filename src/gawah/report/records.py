@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from gawah.analysis.snapshot import place_codes
+from gawah.analysis.places import place_codes
 from gawah.store.models import Act, Document, Incident, IncidentSource, Involvement, Person, Source
 from gawah.store.vocab import Confidentiality
 
