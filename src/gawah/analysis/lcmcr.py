@@ -8,26 +8,38 @@ process, truncated at ``K`` classes and written as stick-breaking, with concentr
 size the improper prior p(N) ∝ 1/N. This is the model of the R package LCMCR (the defaults
 ``K``, ``a_alpha = b_alpha = 0.25`` follow it); the sampler here is a fresh numpy
 implementation of the data-augmentation Gibbs sampler described in the paper, working on the
-aggregated table (one multinomial draw per pattern instead of one draw per person).
+aggregated table (one multinomial draw per pattern and chain instead of one draw per person), with
+all chains advanced together in the same arrays.
 
 Sweep, given the class weights pi and list probabilities lambda:
 1. allocate the people of each observed pattern to classes (multinomial);
 2. draw the number never recorded, n0 ~ NegBinomial(n, 1 - p0), p0 = Pr(on no list);
 3. allocate those n0 to classes;
-4. move the numbers never recorded in each class with lambda and the class weights integrated out
-   (`_ridge_moves`), then draw lambda from its Beta full conditional and the stick-breaking weights
-   and alpha.
+4. move the numbers never recorded in the occupied classes with lambda and the weights integrated
+   out (`_RidgeMoves`), swap class labels (`_swap_labels`), then draw lambda from its Beta full
+   conditional, the stick-breaking weights and alpha.
 
-Step 4's first part is this implementation's addition. On sparse tables with many lists (the
-Netherlands and UK trafficking cases in shared/eval/mse_cases.json) the posterior has a long ridge:
-a class that lists rarely record can hold a few thousand or a hundred thousand unrecorded people,
-its lambda falling as its size grows. Plain Gibbs steps move along it only as fast as lambda and
-the size can follow each other, so chains started side by side ended tens of thousands apart after
-15,000 sweeps (R-hat 2.5 to 4.8). With lambda and the weights integrated out, the number of
-unrecorded people in a class has a closed-form conditional up to a constant (Beta-Binomial and
-stick-breaking marginals), and a Metropolis random walk on it crosses the ridge in a few steps;
-lambda and the weights are then drawn given the new sizes, so the sweep stays a valid sampler of the
-same posterior.
+Why step 4. On sparse tables with many lists (the Netherlands and UK trafficking cases in
+shared/eval/mse_cases.json) the posterior has a long ridge: a class that lists rarely record can
+hold a few thousand or a hundred thousand unrecorded people, its lambda falling as its size grows,
+and plain Gibbs steps move along it only as fast as lambda and the size follow each other (R-hat
+2.5 to 4.8 after 15,000 sweeps). With lambda and the weights integrated out the unrecorded count of
+a class has a closed-form conditional up to a constant, and a Metropolis random walk on it crosses
+the ridge in a few steps; lambda and the weights are then drawn given the new sizes, so the sweep
+stays a valid sampler of the same posterior.
+
+Why the start. The Netherlands posterior also has a minor mode: the people recorded by list K
+(1,299 by K alone, 1,350 in all) form a class of their own that K records almost surely and no
+other list does, and the total sits near 50,000 instead of about 145,000. Chains in it leave only
+through states some 10 to 25 nats less likely (the class merging into the hard-to-record one while
+the number unrecorded grows), which takes thousands of sweeps. In the runs made to diagnose it
+(over 300,000 chain-sweeps in the main mode) no chain that had reached the main mode went back,
+while chains left the minor one every few thousand sweeps: by detailed balance the minor mode holds
+little posterior mass. Chains fell into it because they started with ten classes of random list
+probabilities, among which a K-only class could take shape at once. Chains here start with
+everyone in one class (the first stick weight near 1) at list probabilities spread between the
+independence fit and a population ten times larger, so classes split off as the data ask; R-hat,
+computed on split chains that started apart, still reports any chain that does not join the others.
 """
 
 from __future__ import annotations
@@ -37,33 +49,34 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import gammaln, ndtr
+from scipy.special import gammaln
 
 from gawah.analysis.captures import CaptureTable, EstimationRefused
 
 MIN_LCMCR_LISTS = 3
-SWAPS_PER_SWEEP = 2
-HEAT_START = 0.05
-HEAT_SHARE = 0.75
+SWAPS_PER_SWEEP = 1
+# Chain i starts at the coverage of a population START_SPREAD ** u_i times the independence total.
+START_SPREAD = 10.0
+# The first class's stick-breaking share at the start: everyone starts in one class.
+START_FIRST_WEIGHT = 0.999
 
 
 @dataclass(frozen=True)
 class LcmcrSettings:
-    """Sampler settings; the defaults take about 5 to 20 seconds on a six-list table (15,000 sweeps
-    of 4 chains; the ridge moves make a sweep about five times dearer than a plain Gibbs sweep, and
-    the effective sample size on sparse tables 5 to 30 times larger)."""
+    """Sampler settings; the defaults take about 2 to 4 seconds on a six-list table (7,000 sweeps
+    of 4 chains advanced together: 4,000 of burn-in, then 600 draws per chain, one every 5 sweeps)."""
 
     classes: int = 10
-    burn_in: int = 10000
+    burn_in: int = 6000
     samples: int = 500
-    thinning: int = 10
+    thinning: int = 4
     chains: int = 4
     a_alpha: float = 0.25
     b_alpha: float = 0.25
     seed: int = 0
-    # Metropolis passes per sweep over the classes' unrecorded counts, lambda and weights integrated
-    # out (0: plain Gibbs, as in the R package).
-    ridge_moves: int = 1
+    # Metropolis moves per sweep on the unrecorded count of an occupied class, lambda and the
+    # weights integrated out (0: plain Gibbs, as in the R package).
+    ridge_moves: int = 4
     # Metropolis swaps of class labels each sweep (False: none, as in the R package).
     label_swaps: bool = True
 
@@ -111,10 +124,16 @@ class LcmcrPosterior:
         return float(sum(_chain_ess(chain.astype(float)) for chain in self.chains))
 
     def r_hat(self) -> float:
-        """Gelman-Rubin potential scale reduction of log N across chains (1 when they agree)."""
+        """Split-chain Gelman-Rubin potential scale reduction of log N (Gelman et al., Bayesian Data
+        Analysis, 3rd ed., section 11.4): 1 when the chains agree. Each chain is cut in halves, so a
+        chain still drifting from one region to another shows as well as chains that disagree."""
         x = np.log(self.chains.astype(float))
+        half = x.shape[1] // 2
+        if half < 2:
+            return math.nan
+        x = np.concatenate([x[:, :half], x[:, x.shape[1] - half :]], axis=0)
         m, n = x.shape
-        if m < 2 or n < 2:
+        if m < 2:
             return math.nan
         within = float(np.mean(np.var(x, axis=1, ddof=1)))
         between = float(n * np.var(np.mean(x, axis=1), ddof=1))
@@ -142,11 +161,10 @@ def _chain_ess(x: NDArray[np.float64]) -> float:
 
 
 def sample_lcmcr(table: CaptureTable, settings: LcmcrSettings | None = None) -> LcmcrPosterior:
-    """Run the Gibbs sampler and return the thinned posterior draws of N, all chains pooled.
+    """Run the sampler and return the thinned posterior draws of N, chain by chain.
 
     The chains run side by side in the same numpy arrays (one leading axis per chain): the cost
-    of a sweep is dominated by per-call overhead, so several chains cost little more than one
-    and multiply the effective sample size.
+    of a sweep is dominated by per-call overhead, so several chains cost little more than one.
     """
     settings = settings or LcmcrSettings()
     settings.check()
@@ -161,54 +179,36 @@ def sample_lcmcr(table: CaptureTable, settings: LcmcrSettings | None = None) -> 
     n = int(counts.sum())
     n_chains = settings.chains
     k_cls = settings.classes
-    n_lists = table.n_lists
     cell_counts = np.broadcast_to(counts, (n_chains, counts.size))
 
-    # Start every class near the lists' coverage under independence, jittered per chain: a start
-    # far from it leaves a chain crawling towards the bulk of the posterior for thousands of sweeps.
-    totals = np.array(list(table.list_totals().values()), dtype=float)
-    coverage = totals / independence_total(totals, n)
-    jitter = rng.normal(0.0, 0.5, size=(n_chains, k_cls, n_lists))
-    lam = np.clip(1.0 / (1.0 + (1.0 / coverage - 1.0) * np.exp(jitter)), 0.01, 0.99)
+    lam, pi = _start(table, n, n_chains, k_cls, rng)
     alpha = np.ones(n_chains)
-    v = rng.beta(1.0, alpha[:, None], size=(n_chains, k_cls))
-    v[:, -1] = 1.0
-    pi = _stick_weights(v)
-
     ridge = _RidgeMoves(n, n_chains, k_cls, settings.ridge_moves)
     kept: list[NDArray[np.int64]] = []
     used: list[float] = []
     total_sweeps = settings.burn_in + settings.samples * settings.thinning
     for sweep in range(total_sweeps):
-        log_lam = np.log(lam)
         log_not = np.log1p(-lam)
-        # log Pr(pattern | class): chains x cells x classes.
-        log_like = np.einsum("cj,akj->ack", patterns, log_lam) + np.einsum(
-            "cj,akj->ack", 1.0 - patterns, log_not
-        )
-        log_post = log_like + np.log(pi)[:, None, :]
+        # log Pr(pattern | class) = sum_j x_j log(lam_j / (1 - lam_j)) + sum_j log(1 - lam_j):
+        # chains x cells x classes, one matrix product per sweep.
+        log_odds = np.log(lam) - log_not
+        log_missed = log_not.sum(axis=2)  # log Pr(on no list | class): chains x classes
+        log_post = patterns @ log_odds.transpose(0, 2, 1) + (log_missed + np.log(pi))[:, None, :]
         log_post -= log_post.max(axis=2, keepdims=True)
         probs = np.exp(log_post)
         probs /= probs.sum(axis=2, keepdims=True)
         alloc = rng.multinomial(cell_counts, probs)  # chains x cells x classes
         observed_by_class = alloc.sum(axis=1)
-        ones_by_class = np.einsum("ack,cj->akj", alloc, patterns)
+        ones_by_class = alloc.transpose(0, 2, 1) @ patterns  # chains x classes x lists
 
-        miss_prob = np.exp(log_not.sum(axis=2))  # Pr(on no list | class): chains x classes
-        weights0 = pi * miss_prob
+        weights0 = pi * np.exp(log_missed)
         p0 = np.clip(weights0.sum(axis=1), 1e-300, 1.0 - 1e-12)
         n0 = rng.negative_binomial(n, 1.0 - p0)
         missed_by_class = rng.multinomial(n0, weights0 / p0[:, None])
 
         if settings.ridge_moves:
             missed_by_class = ridge.move(
-                missed_by_class,
-                observed_by_class,
-                ones_by_class,
-                alpha,
-                rng,
-                tune=sweep < settings.burn_in,
-                heat=_heat(sweep, settings.burn_in),
+                missed_by_class, observed_by_class, ones_by_class, alpha, rng, tune=sweep < settings.burn_in
             )
             n0 = missed_by_class.sum(axis=1)
         if settings.label_swaps:
@@ -238,13 +238,27 @@ def sample_lcmcr(table: CaptureTable, settings: LcmcrSettings | None = None) -> 
     )
 
 
-def _heat(sweep: int, burn_in: int) -> float:
-    """The power on the moves' target: flattened early in burn-in so a chain started in a minor mode
-    can leave it (HEAT_START rising to 1 over the first HEAT_SHARE of it), exact (1) afterwards."""
-    span = int(burn_in * HEAT_SHARE)
-    if sweep >= span or span == 0:
-        return 1.0
-    return HEAT_START + (1.0 - HEAT_START) * sweep / span
+def _start(
+    table: CaptureTable, observed: int, chains: int, classes: int, rng: np.random.Generator
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Starting list probabilities (chains x classes x lists) and class weights (chains x classes).
+
+    Chain i starts every class at the coverage the lists would have if the population were
+    START_SPREAD ** u_i times Darroch's independence total (u_i stratified on [0, 1), so the chains
+    start apart), jittered per class, with nearly all the weight on the first class: the first
+    sweep puts everyone there, and further classes split off as the data ask (see the module notes
+    for why not ten random classes).
+    """
+    totals = np.array(list(table.list_totals().values()), dtype=float)
+    base = independence_total(totals, observed)
+    u = (np.arange(chains) + rng.random(chains)) / chains
+    coverage = totals[None, :] / (base * START_SPREAD ** u[:, None])  # chains x lists
+    jitter = rng.normal(0.0, 0.5, size=(chains, classes, totals.size))
+    lam = np.clip(1.0 / (1.0 + (1.0 / coverage[:, None, :] - 1.0) * np.exp(jitter)), 1e-4, 0.99)
+    v = rng.beta(1.0, 1.0, size=(chains, classes))
+    v[:, 0] = START_FIRST_WEIGHT
+    v[:, -1] = 1.0
+    return lam, _stick_weights(v)
 
 
 def _log_sticks(sizes: NDArray[np.float64], alpha: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -271,6 +285,8 @@ def _swap_labels(
     """
     chains, classes = sizes.shape
     order = np.tile(np.arange(classes), (chains, 1))
+    if classes < 2:
+        return order
     current = sizes.astype(float)
     rows = np.arange(chains)
     log_now = _log_sticks(current, alpha)
@@ -290,7 +306,7 @@ def _swap_labels(
 
 
 class _RidgeMoves:
-    """Metropolis moves of each class's unrecorded count m_k with lambda and the weights integrated out.
+    """Metropolis moves of an occupied class's unrecorded count m_k, lambda and the weights integrated out.
 
     Up to a constant in m, with N = n + sum(m), n_k = o_k + m_k (o_k: recorded people in class k),
     s_j the ones of list j in class k, and r_k = n_{k+1} + ... + n_K:
@@ -300,114 +316,93 @@ class _RidgeMoves:
             + sum_{k,j} [log (n_k - s_kj)! - log (n_k + 1)!]
 
     from the prior 1/N on N, the multinomial split of the N - n unrecorded among classes, the
-    stick-breaking Beta(1, alpha) weights and the Beta(1, 1) list probabilities. Each class in turn
-    gets a symmetric random-walk proposal whose step is tuned during burn-in (towards 40%
-    acceptance) and fixed afterwards, so the draws kept come from a fixed, valid kernel.
+    stick-breaking Beta(1, alpha) weights and the Beta(1, 1) list probabilities. Each move draws,
+    chain by chain, one class with probability proportional to its recorded people (see `move`)
+    and proposes a symmetric random-walk step: the tuned step (towards 40% acceptance during burn-in, fixed
+    afterwards, so the draws kept come from a fixed, valid kernel) or, by a coin that ignores the
+    state, a step up to e^{+-SPREAD} times longer or shorter, for where the ridge holds two regions
+    of high density apart.
     """
 
     TARGET = 0.4
-    SCALE = 1.0
-    JUMPS = 0.5
+    SPREAD = 3.0
+    WIDE = 0.3
 
-    def __init__(self, observed: int, chains: int, classes: int, passes: int) -> None:
+    def __init__(self, observed: int, chains: int, classes: int, moves: int) -> None:
         self.observed = observed
-        self.passes = passes
+        self.moves = moves
         self.log_step = np.full((chains, classes), math.log(5.0))
         self.sweeps = 0
-
-    def log_target(
-        self,
-        missed: NDArray[np.int64],
-        observed_by_class: NDArray[np.int64],
-        ones: NDArray[np.int64],
-        alpha: NDArray[np.float64],
-    ) -> NDArray[np.float64]:
-        sizes = (observed_by_class + missed).astype(float)
-        total = self.observed + missed.sum(axis=1)
-        sticks = _log_sticks(sizes, alpha)
-        lists = gammaln(sizes[:, :, None] - ones + 1.0).sum(axis=2) - ones.shape[2] * gammaln(sizes + 2.0)
-        return np.asarray(
-            gammaln(total.astype(float)) - gammaln(missed + 1.0).sum(axis=1) + sticks + lists.sum(axis=1),
-            dtype=np.float64,
-        )
 
     def move(
         self,
         missed: NDArray[np.int64],
         observed_by_class: NDArray[np.int64],
-        ones: NDArray[np.int64],
+        ones: NDArray[np.float64],
         alpha: NDArray[np.float64],
         rng: np.random.Generator,
         *,
         tune: bool,
-        heat: float = 1.0,
     ) -> NDArray[np.int64]:
-        missed = missed.copy()
-        current = self.log_target(missed, observed_by_class, ones, alpha)
-        chains, classes = missed.shape
-        self.sweeps += 1
-        for _ in range(self.passes):
-            for k in range(classes):
-                # One of two kernels, chosen by a coin that ignores the state (so the mixture is valid):
-                # a jump on the log scale, or a random walk with a tuned step.
-                if rng.random() < self.JUMPS:
-                    missed, current = self._scale(
-                        k, missed, current, observed_by_class, ones, alpha, rng, heat
-                    )
-                    continue
-                step = np.exp(self.log_step[:, k])
-                delta = np.rint(rng.normal(0.0, 1.0, chains) * step).astype(np.int64)
-                proposal = missed.copy()
-                proposal[:, k] += delta
-                valid = (proposal[:, k] >= 0) & (delta != 0)
-                proposal[~valid, k] = missed[~valid, k]
-                new = self.log_target(proposal, observed_by_class, ones, alpha)
-                accept = valid & (np.log(rng.random(chains)) < heat * (new - current))
-                missed[accept, k] = proposal[accept, k]
-                current = np.where(accept, new, current)
-                if tune:
-                    # Robbins-Monro on the log step, fading so the step settles before burn-in ends.
-                    rate = 1.0 / math.sqrt(self.sweeps)
-                    self.log_step[:, k] += rate * (accept.astype(float) - self.TARGET)
-                    np.clip(self.log_step[:, k], 0.0, 12.0, out=self.log_step[:, k])
-        return missed
-
-    def _scale(
-        self,
-        k: int,
-        missed: NDArray[np.int64],
-        current: NDArray[np.float64],
-        observed_by_class: NDArray[np.int64],
-        ones: NDArray[np.int64],
-        alpha: NDArray[np.float64],
-        rng: np.random.Generator,
-        heat: float,
-    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """A multiplicative jump of m_k (up to e^{+-2} at once): where the ridge holds two regions
-        of high density apart, the random walk's tuned step is too short to cross between them.
-
-        m' + 1 = floor(exp(log(m + 1) + SCALE * z)); the Hastings ratio uses the exact probability
-        of landing on each integer, q(m -> m') = Phi(log((m'+2)/(m+1))/SCALE) - Phi(log((m'+1)/(m+1))/SCALE).
-        """
         chains = missed.shape[0]
-        here = missed[:, k].astype(float) + 1.0
-        there = np.floor(np.exp(np.log(here) + self.SCALE * rng.normal(0.0, 1.0, chains)))
-        there = np.clip(there, 1.0, 1e12)
-        proposal = missed.copy()
-        proposal[:, k] = there.astype(np.int64) - 1
-        moved = proposal[:, k] != missed[:, k]
-
-        def landing(origin: NDArray[np.float64], target: NDArray[np.float64]) -> NDArray[np.float64]:
-            upper = ndtr(np.log((target + 1.0) / origin) / self.SCALE)
-            # Every draw below 1 lands on m' = 0.
-            lower = np.where(target <= 1.0, 0.0, ndtr(np.log(target / origin) / self.SCALE))
-            return np.asarray(np.log(np.maximum(upper - lower, 1e-300)), dtype=np.float64)
-
-        new = self.log_target(proposal, observed_by_class, ones, alpha)
-        log_ratio = heat * (new - current) + landing(there, here) - landing(here, there)
-        accept = moved & (np.log(rng.random(chains)) < log_ratio)
-        missed = np.where(accept[:, None], proposal, missed)
-        return missed, np.where(accept, new, current)
+        n_lists = ones.shape[2]
+        rows = np.arange(chains)
+        missed = missed.copy()
+        sizes = (observed_by_class + missed).astype(float)
+        total = self.observed + missed.sum(axis=1).astype(float)
+        sticks = _log_sticks(sizes, alpha)
+        # The class to move is drawn with probability proportional to its recorded people: this
+        # depends on the allocation only, which the moves leave as it is, so every move keeps the
+        # target; it spends the moves where the unrecorded are (the largest, hardest-to-record
+        # class holds nearly all of them), and an empty class, with no list data to trade its size
+        # against, is left to the exact Gibbs draw of the unrecorded.
+        weight = np.cumsum(observed_by_class, axis=1).astype(float)
+        uniform = rng.random((self.moves, 4, chains))  # class, wide coin, spread, acceptance
+        normal = rng.standard_normal((self.moves, chains))
+        self.sweeps += 1
+        rate = 1.0 / math.sqrt(self.sweeps)
+        for i in range(self.moves):
+            k = np.argmax(weight > uniform[i, 0, :, None] * weight[:, -1:], axis=1)
+            wide = uniform[i, 1] < self.WIDE
+            log_step = self.log_step[rows, k] + np.where(wide, self.SPREAD * (2.0 * uniform[i, 2] - 1.0), 0.0)
+            here = missed[rows, k].astype(float)
+            delta = np.rint(normal[i] * np.exp(log_step))
+            valid = (here + delta >= 0.0) & (delta != 0.0)
+            delta = np.where(valid, delta, 0.0)
+            size_k = sizes[rows, k]
+            resized = sizes.copy()
+            resized[rows, k] += delta
+            # The change in log p(m | allocation, alpha) when m_k moves by delta (see the class notes).
+            single = gammaln(
+                np.stack(
+                    [total + delta, total, here + delta + 1.0, here + 1.0, size_k + delta + 2.0, size_k + 2.0]
+                )
+            )
+            ones_k = ones[rows, k]
+            per_list = gammaln(np.stack([size_k + delta, size_k])[:, :, None] - ones_k + 1.0).sum(axis=2)
+            new_sticks = _log_sticks(resized, alpha)
+            change = (
+                single[0]
+                - single[1]
+                - single[2]
+                + single[3]
+                - n_lists * (single[4] - single[5])
+                + per_list[0]
+                - per_list[1]
+                + new_sticks
+                - sticks
+            )
+            accept = valid & (np.log(uniform[i, 3]) < change)
+            step = np.where(accept, delta, 0.0)
+            missed[rows, k] += step.astype(np.int64)
+            total += step
+            sizes = np.where(accept[:, None], resized, sizes)
+            sticks = np.where(accept, new_sticks, sticks)
+            if tune:
+                # Robbins-Monro on the tuned log step, fading so it settles before burn-in ends.
+                moved = self.log_step[rows, k] + np.where(wide, 0.0, rate * (accept - self.TARGET))
+                self.log_step[rows, k] = np.clip(moved, 0.0, 12.0)
+        return missed
 
 
 def independence_total(list_totals: NDArray[np.float64], observed: int) -> float:
