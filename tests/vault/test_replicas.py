@@ -83,7 +83,8 @@ def test_copy_is_checked_recorded_and_never_overwrites(filled: Workspace, tmp_pa
     assert report.ok and report.copied == 4 and report.recorded == 4
     assert sorted(replica.iter_hashes()) == sorted(_hashes(filled))
     copies = _events(filled, COPY_METHOD)
-    assert {e.event for e in copies} == {"transferred"} and {e.place for e in copies} == {"replica usb"}
+    # A copy, not a transfer: the custodian is the same.
+    assert {e.event for e in copies} == {"copied"} and {e.place for e in copies} == {"replica usb"}
 
     again = replicate(filled.sessions, filled.blobs, replica, "Farid (invented)", verify=True)
     assert again.ok and (again.copied, again.present, again.verified) == (0, 4, 4)
@@ -107,6 +108,31 @@ def test_copy_is_checked_recorded_and_never_overwrites(filled: Workspace, tmp_pa
     assert verify_workspace(filled).ok
 
 
+def test_replica_copies_recorded_as_transferred_earlier_are_kept_as_they_are(
+    filled: Workspace, tmp_path: Path
+) -> None:
+    # Before `copied` existed, a replica copy was written as `transferred`; such a row is part of
+    # the signed ledger, so it is read as stored and later copies sit beside it.
+    from gawah.ledger.journal import record_custody
+    from gawah.store.engine import transaction
+
+    with transaction(filled.sessions) as session:
+        item = session.scalars(select(EvidenceItem).order_by(EvidenceItem.id)).first()
+        assert item is not None
+        old = record_custody(
+            session, item, "transferred", "Farid (invented)", place="replica old-usb", method=COPY_METHOD
+        )
+        old_id = old.id
+    filled.sign_checkpoint()
+    assert replicate(
+        filled.sessions, filled.blobs, FolderReplica("usb", tmp_path / "usb"), "Farid (invented)"
+    ).ok
+    filled.sign_checkpoint()
+    copies = _events(filled, COPY_METHOD)
+    assert {(e.id == old_id, e.event) for e in copies} == {(True, "transferred"), (False, "copied")}
+    assert verify_workspace(filled).ok
+
+
 def test_recovery_of_deleted_and_changed_files_from_a_folder(filled: Workspace, tmp_path: Path) -> None:
     replica = FolderReplica("usb", tmp_path / "usb")
     assert replicate(filled.sessions, filled.blobs, replica, "Farid (invented)").ok
@@ -124,6 +150,7 @@ def test_recovery_of_deleted_and_changed_files_from_a_folder(filled: Workspace, 
     assert [p.read_bytes() for p in quarantined] == [b"overwritten by accident"]
     restores = _events(filled, RESTORE_METHOD)
     assert len(restores) == 2 and all("restored from replica usb" in e.notes for e in restores)
+    assert {(e.event, e.place) for e in restores} == {("copied", "primary store")}
     filled.sign_checkpoint()
     final = verify_workspace(filled)
     assert final.ok, final.problems

@@ -179,7 +179,13 @@ def custody(
 @evidence_app.command("record")
 def record(
     item_ref: Annotated[str, typer.Argument(metavar="ITEM", help="Evidence item id or SHA-256 prefix.")],
-    event: Annotated[str, typer.Option(help=f"One of: {', '.join(CUSTODY_EVENTS)}.")],
+    event: Annotated[
+        str,
+        typer.Option(
+            help=f"One of: {', '.join(CUSTODY_EVENTS)}. 'transferred': custody passed to another "
+            "holder; 'copied': a bit-exact copy made and checked, custody unchanged."
+        ),
+    ],
     actor: Annotated[str, typer.Option(help="Who.")],
     place: Annotated[str | None, typer.Option(help="Where.")] = None,
     tool: Annotated[str | None, typer.Option(help="With what tool.")] = None,

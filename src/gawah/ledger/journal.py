@@ -41,7 +41,12 @@ from gawah.store.models import (
     WitnessStatement,
 )
 
-CUSTODY_EVENTS = ("collected", "received", "transferred", "accessed", "exported", "verified")
+# What can happen to an original while it is kept. `transferred` is custody passing to another
+# holder; `copied` is a bit-exact copy made and checked against the recorded SHA-256 while the
+# custodian stays the same (a replica copy, or a primary file refilled from a replica). Rows written
+# as `transferred` for replica copies before `copied` existed stay as they are: their ledger leaves
+# hash the stored words, so they are read, never rewritten.
+CUSTODY_EVENTS = ("collected", "received", "transferred", "copied", "accessed", "exported", "verified")
 # One format, the one the stand-alone verifier reads.
 PROOF_FORMAT = INCLUSION_FORMAT
 

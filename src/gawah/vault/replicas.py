@@ -10,13 +10,22 @@ moved aside into ``.quarantine/``, not deleted, so that it can still be examined
 workspace each copy is sealed under the workspace's data key as it is written (folders only, as for
 the primary), and checked by opening it, so no replica ever holds an original in clear.
 
-What custody records (chosen for a court, and kept cheap): each copy written to a replica is one
-``transferred`` custody event (place: the replica; method: replica copy, hash checked on write),
-written once per item and replica, since PRE-1 asks that every copy be documented; each replica
-copy re-hashed by ``--verify`` is one ``verified`` event with the replica as its place (kept apart
-from the primary's fixity checks by its method); each primary file restored is one ``transferred``
-event saying what was wrong, where the good copy came from, and where the displaced file is kept.
-Files already present and intact in a replica add nothing.
+What custody records (chosen for a court, and kept cheap):
+
+- each copy written to a replica is one ``copied`` custody event (place: the replica; method:
+  replica copy, hash checked on write), written once per item and replica, since PRE-1 asks that
+  every copy be documented. It is a copy, not a transfer: the original stays in the primary store
+  with the same custodian, who made the copy (a replica is a store the workspace configures);
+- each replica copy re-hashed by ``--verify`` is one ``verified`` event with the replica as its
+  place (kept apart from the primary's fixity checks by its method);
+- each primary file restored is one ``copied`` event (place: the primary store; method: restored
+  from replica), saying what was wrong, where the good copy came from, and where the displaced file
+  is kept. A restore is again a checked bit-exact copy within one custodian's stores, so nothing
+  changes hands.
+
+Files already present and intact in a replica add nothing. Events written as ``transferred`` by
+earlier versions for the same two operations are left as they are (the ledger hashes the stored
+rows); their method (``COPY_METHOD``, ``RESTORE_METHOD``) still tells them apart from real transfers.
 """
 
 from __future__ import annotations
@@ -370,7 +379,7 @@ def replicate(
                             CustodyNote(
                                 item_id,
                                 sha256,
-                                "transferred",
+                                "copied",
                                 COPY_METHOD,
                                 f"copy written to replica {replica.name} ({replica.location}) and "
                                 f"checked: sha256 {sha256}; the original stays in the primary store "
@@ -430,7 +439,7 @@ def restore_from(
                     CustodyNote(
                         item_id,
                         sha256,
-                        "transferred",
+                        "copied",
                         RESTORE_METHOD,
                         f"primary file: {wrong}; restored from replica {replica.name} "
                         f"({replica.location}), checked: sha256 {sha256}{kept}",
