@@ -36,6 +36,10 @@ claims_app = typer.Typer(
 ALL_LEVELS = tuple(c.value for c in Confidentiality)
 ActorOption = Annotated[str | None, typer.Option(help="Who decides (default: the system user).")]
 NoteOption = Annotated[str, typer.Option(help="Why (kept with the decision).")]
+VersionOption = Annotated[
+    int | None,
+    typer.Option("--version", help="The claim version you looked at (refused if it moved on since)."),
+]
 
 
 class Relation(StrEnum):
@@ -91,7 +95,10 @@ def claims_show(
         return
     party = f" ({view['affiliation']})" if view["affiliation"] else ""
     console.print(f"[bold]Claim {view['id']}[/]: {escape(view['speaker'] + party)}", highlight=False)
-    console.print(f"{view['stated_on'] or 'date not given'} · {view['stance']} · {view['review_status']}")
+    console.print(
+        f"{view['stated_on'] or 'date not given'} · {view['stance']} · {view['review_status']}"
+        f" · version {view['version']}"
+    )
     console.print(f"“{view['quote']}”", highlight=False, markup=False)
     if view["document"]:
         doc = view["document"]
@@ -127,11 +134,14 @@ def claims_link(
     workspace: WorkspaceOption = None,
     note: NoteOption = "",
     actor: ActorOption = None,
+    version: VersionOption = None,
 ) -> None:
     """Link a claim to an incident that contradicts or supports it (or change the side)."""
     with registry_decision(workspace) as s:
-        claims.link(s, claim_id, incident_id, relation.value, actor_name(actor), note=note)
-    console.print(f"claim {claim_id}: incident {incident_id} {relation.value} it")
+        claims.link(s, claim_id, incident_id, relation.value, actor_name(actor), note=note,
+                    expected_version=version)  # fmt: skip
+        now = claims.get_claim(s, claim_id).version
+    console.print(f"claim {claim_id}: incident {incident_id} {relation.value} it (claim version {now})")
 
 
 @claims_app.command("unlink")
@@ -141,11 +151,13 @@ def claims_unlink(
     workspace: WorkspaceOption = None,
     note: NoteOption = "",
     actor: ActorOption = None,
+    version: VersionOption = None,
 ) -> None:
     """Remove a link (the link and its removal stay in the claim's history)."""
     with registry_decision(workspace) as s:
-        claims.unlink(s, claim_id, incident_id, actor_name(actor), note=note)
-    console.print(f"claim {claim_id}: incident {incident_id} unlinked")
+        claims.unlink(s, claim_id, incident_id, actor_name(actor), note=note, expected_version=version)
+        now = claims.get_claim(s, claim_id).version
+    console.print(f"claim {claim_id}: incident {incident_id} unlinked (claim version {now})")
 
 
 @claims_app.command("add")

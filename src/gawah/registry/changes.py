@@ -2,8 +2,8 @@
 after; each change is a ledger entry. History, readable diffs and restore are read from them.
 
 Conflicting edits by two analysts are refused, never silently overwritten: a form carries the
-incident's `version` and a change made against an older version raises `ConflictError`; SQLAlchemy's
-version counter catches the race between two transactions in flight.
+incident's (or claim's) `version` and a change made against an older version raises `ConflictError`;
+SQLAlchemy's version counter catches the race between two transactions in flight.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from gawah.ledger.journal import record_registry_change
@@ -24,6 +25,7 @@ from gawah.store.models import (
     Act,
     ActUnit,
     Claim,
+    ClaimIncident,
     Incident,
     IncidentSource,
     Person,
@@ -124,6 +126,19 @@ def claim_snapshot(claim: Claim) -> dict[str, Any]:
     return {"id": claim.id, **_fields(claim, CLAIM_FIELDS)}
 
 
+def claim_links(session: Session, claim_id: int) -> list[dict[str, Any]]:
+    """The incidents linked to a claim, by incident id, with the side each is on."""
+    rows = session.scalars(
+        select(ClaimIncident).where(ClaimIncident.claim_id == claim_id).order_by(ClaimIncident.incident_id)
+    )
+    return [{"id": row.incident_id, "relation": row.relation} for row in rows]
+
+
+def claim_record(session: Session, claim: Claim) -> dict[str, Any]:
+    """The claim's fields and its links (what restore puts back; diffed link by link)."""
+    return claim_snapshot(claim) | {"incidents": claim_links(session, claim.id)}
+
+
 def person_snapshot(person: Person) -> dict[str, Any]:
     return {"id": person.id, **_fields(person, PERSON_FIELDS)}
 
@@ -183,6 +198,31 @@ def check_version(incident: Incident, expected_version: int | None) -> None:
 def touch(incident: Incident) -> None:
     """Mark the incident changed, so that its version moves on when acts or sources change."""
     incident.updated_at = utcnow()
+
+
+def get_claim_version(session: Session, claim_id: int, expected_version: int | None = None) -> Claim:
+    """The claim, refused with ConflictError when `expected_version` is given and is not its own."""
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFound(f"no claim {claim_id}")
+    check_claim_version(claim, expected_version)
+    return claim
+
+
+def check_claim_version(claim: Claim, expected_version: int | None) -> None:
+    if expected_version is not None and claim.version != expected_version:
+        raise ConflictError(
+            f"claim {claim.id} was changed by someone else since you opened it "
+            f"(it is at version {claim.version}, you edited version {expected_version}); "
+            "reload it, look at the change, and decide again"
+        )
+
+
+def touch_claim(claim: Claim) -> None:
+    """Mark the claim changed, so that its version moves on when only its links change (a link is
+    a row of its own); flagged as well, so that two changes within one clock tick both count."""
+    claim.updated_at = utcnow()
+    flag_modified(claim, "updated_at")
 
 
 @contextmanager
@@ -268,6 +308,24 @@ def _restore_act_units(session: Session, act_id: int, unit_ids: list[int]) -> No
             session.add(ActUnit(act_id=act_id, unit_id=unit_id, created_by="restore"))
 
 
+def _restore_claim_links(session: Session, claim_id: int, links: list[dict[str, Any]]) -> None:
+    """Put back exactly the links a snapshot records: links made since are removed, links removed
+    since come back on their side (an incident no longer in the registry cannot be linked again)."""
+    wanted = {int(link["id"]): str(link["relation"]) for link in links}
+    current = {
+        row.incident_id: row
+        for row in session.scalars(select(ClaimIncident).where(ClaimIncident.claim_id == claim_id))
+    }
+    for incident_id, row in current.items():
+        if incident_id not in wanted:
+            session.delete(row)
+        elif row.relation != wanted[incident_id]:
+            row.relation = wanted[incident_id]
+    for incident_id, relation in wanted.items():
+        if incident_id not in current and session.get(Incident, incident_id) is not None:
+            session.add(ClaimIncident(claim_id=claim_id, incident_id=incident_id, relation=relation))
+
+
 def _apply_incident(session: Session, incident: Incident, snap: dict[str, Any]) -> None:
     for name in INCIDENT_FIELDS:
         value = snap.get(name)
@@ -313,7 +371,12 @@ def restore(
     which: str = "before",
     expected_version: int | None = None,
 ) -> RegistryChange:
-    """Put an incident or claim back as it was before (or after) one earlier change; a new change."""
+    """Put an incident or claim back as it was before (or after) one earlier change; a new change.
+
+    A claim comes back with its links to incidents when the snapshot records them (snapshots
+    taken since links were kept with the claim do; older ones leave the links as they are).
+    `expected_version` is the incident's or the claim's version, refused when it moved on.
+    """
     change = session.get(RegistryChange, change_id)
     if change is None:
         raise NotFound(f"no change {change_id}")
@@ -327,15 +390,16 @@ def restore(
         session.refresh(incident)
         after = incident_snapshot(incident)
     elif change.subject_type == "claim":
-        claim = session.get(Claim, change.subject_id)
-        if claim is None:
-            raise NotFound(f"no claim {change.subject_id}")
-        before = claim_snapshot(claim)
+        claim = get_claim_version(session, change.subject_id, expected_version)
+        before = claim_record(session, claim)
         for name in CLAIM_FIELDS:
             value = snap.get(name)
             setattr(claim, name, _date(value) if name in DATE_FIELDS else value)
+        if "incidents" in snap:
+            _restore_claim_links(session, claim.id, snap["incidents"] or [])
+        touch_claim(claim)
         session.flush()
-        after = claim_snapshot(claim)
+        after = claim_record(session, claim)
     else:
         raise RegistryError(f"records of kind {change.subject_type!r} are not restored from history")
     return record(

@@ -4,7 +4,9 @@ contradict or support them, laid out as a fact-check lays out its evidence.
 A claim's dossier asserts nothing about who is right: it puts the statement (speaker, date, quote,
 where it was said) beside the incidents an analyst linked to it, each with its status, acts,
 counts, dates, places and sources. Every link and unlink is a RegistryChange on the claim, so it
-is audited, kept in the claim's history and written to the ledger.
+is audited, kept in the claim's history and written to the ledger, and moves the claim's `version`
+on: a decision made on an older version (`expected_version`) is refused with ConflictError, as on
+incidents, so that two analysts working on one claim do not overwrite each other.
 
 Rows above the reader's confidentiality level are left out everywhere (`levels` is the list of
 levels the reader may see, from `gawah.security.policy.visible_levels`).
@@ -19,7 +21,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gawah.registry.changes import NotFound, RegistryError, claim_snapshot, record, user_id
+from gawah.registry.changes import (
+    NotFound,
+    RegistryError,
+    check_claim_version,
+    claim_record,
+    record,
+    touch_claim,
+    user_id,
+)
 from gawah.registry.incidents import incident_view
 from gawah.registry.same_event import group_of
 from gawah.store.models import (
@@ -58,11 +68,7 @@ def _links(session: Session, claim_id: int) -> list[ClaimIncident]:
 
 def snapshot(session: Session, claim: Claim) -> dict[str, Any]:
     """The claim's fields and its links, as kept before and after each change (diffed by incident)."""
-    return claim_snapshot(claim) | {
-        "incidents": [
-            {"id": link.incident_id, "relation": link.relation} for link in _links(session, claim.id)
-        ]
-    }
+    return claim_record(session, claim)
 
 
 def get_claim(session: Session, claim_id: int, levels: Sequence[str] | None = None) -> Claim:
@@ -146,6 +152,7 @@ def list_claims(
             "document_id": c.document_id,
             "review_status": c.review_status,
             "confidentiality": c.confidentiality,
+            "version": c.version,
             "contradicting": tally.get((c.id, CONTRADICTS), 0),
             "supporting": tally.get((c.id, SUPPORTS), 0),
         }
@@ -241,6 +248,7 @@ def dossier(session: Session, claim_id: int, levels: Sequence[str]) -> dict[str,
         "stated_on": _iso(claim.stated_on),
         "review_status": claim.review_status,
         "confidentiality": claim.confidentiality,
+        "version": claim.version,
         "document": document,
         "quotes": quotes,
         "contradicts": sides[CONTRADICTS],
@@ -260,16 +268,19 @@ def link(
     *,
     note: str = "",
     levels: Sequence[str] | None = None,
+    expected_version: int | None = None,
 ) -> RegistryChange:
     """Link the claim to an incident that contradicts or supports it (or change the relation).
 
     With `levels`, a claim or incident above them is "not found": nobody links what they cannot see.
+    With `expected_version`, a claim changed since that version is refused (ConflictError).
     """
     if relation not in RELATIONS:
         raise RegistryError(
             f"a claim is linked to an incident that {' or '.join(RELATIONS)} it, not {relation!r}"
         )
     claim = get_claim(session, claim_id, levels)
+    check_claim_version(claim, expected_version)
     incident = session.get(Incident, incident_id)
     if incident is None or (levels is not None and incident.confidentiality not in levels):
         raise NotFound(f"no incident {incident_id}")
@@ -283,6 +294,7 @@ def link(
     else:
         row.relation = relation
         action = "relink_incident"
+    touch_claim(claim)
     session.flush()
     return record(session, "claim", claim.id, action, actor, before, snapshot(session, claim), note)
 
@@ -295,14 +307,18 @@ def unlink(
     *,
     note: str = "",
     levels: Sequence[str] | None = None,
+    expected_version: int | None = None,
 ) -> RegistryChange:
-    """Remove the link between a claim and an incident (the change, and the link before it, are kept)."""
+    """Remove the link between a claim and an incident (the change, and the link before it, are kept).
+    With `expected_version`, a claim changed since that version is refused (ConflictError)."""
     claim = get_claim(session, claim_id, levels)
+    check_claim_version(claim, expected_version)
     row = session.get(ClaimIncident, (claim.id, incident_id))
     if row is None:
         raise NotFound(f"claim {claim.id} is not linked to incident {incident_id}")
     before = snapshot(session, claim)
     session.delete(row)
+    touch_claim(claim)
     session.flush()
     return record(
         session, "claim", claim.id, "unlink_incident", actor, before, snapshot(session, claim), note

@@ -19,7 +19,8 @@ from gawah.registry.changes import (
     DATE_FIELDS,
     NotFound,
     RegistryError,
-    claim_snapshot,
+    claim_record,
+    get_claim_version,
     get_incident,
     incident_snapshot,
     person_snapshot,
@@ -203,8 +204,11 @@ def _act(session: Session, act_id: int) -> Act:
 
 
 def _mark(row: Act | Incident | Claim | Person, status: str, session: Session, actor: str) -> None:
+    # The reviewer is looked up first: the query's autoflush would otherwise write the row in two
+    # updates, and a versioned row (incident, claim) would move on by two for one decision.
+    reviewer = user_id(session, actor)
     row.review_status = status
-    row.reviewed_by_id = user_id(session, actor)
+    row.reviewed_by_id = reviewer
     row.reviewed_at = utcnow()
 
 
@@ -272,13 +276,12 @@ def _decide(
             note,
         )
     elif kind == "claim":
-        claim = session.get(Claim, fact_id)
-        if claim is None:
-            raise NotFound(f"no claim {fact_id}")
-        before = claim_snapshot(claim)
+        # For a claim, `expected_version` is the claim's own (its links are kept in its snapshots).
+        claim = get_claim_version(session, fact_id, expected_version)
+        before = claim_record(session, claim)
         _mark(claim, status, session, actor)
         session.flush()
-        record(session, "claim", claim.id, action, actor, before, claim_snapshot(claim), note)
+        record(session, "claim", claim.id, action, actor, before, claim_record(session, claim), note)
     elif kind == "person":
         person = session.get(Person, fact_id)
         if person is None:

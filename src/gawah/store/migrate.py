@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 # revision with one query and compares it with SCHEMA_HEAD (tests/foundation/test_migrations.py
 # checks that SCHEMA_HEAD is the head of the migration scripts), which saves every command about
 # 0.1 s of start-up.
-SCHEMA_HEAD = "0012_assessments"
+SCHEMA_HEAD = "0013_claim_versions"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

@@ -329,8 +329,12 @@ class Claim(Confidential, Reviewed, Timestamped, Base):
     stance: Mapped[str] = mapped_column(String(20), default="other")
     quote: Mapped[str] = mapped_column(EncryptedText("claims", "quote"), default="")
     stated_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Optimistic locking, as on incidents: a link, unlink or edit made on an older version is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     document: Mapped[Document | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class ClaimIncident(Base):

@@ -72,6 +72,8 @@ EVIDENCE_REF = re.compile(r"^(span|document|incident|claim|evidence):(\d{1,12})$
 
 # API models ----------------------------------------------------------------------------------
 
+VERSION_HELP = "The claim's version: give it back when deciding, to be told of a conflict (409)."
+
 
 class ClaimRow(BaseModel):
     id: int
@@ -83,6 +85,7 @@ class ClaimRow(BaseModel):
     document_id: int | None
     review_status: str
     confidentiality: str
+    version: int = Field(description=VERSION_HELP)
     contradicting: int = Field(description="Linked incidents that contradict the claim (that you may see).")
     supporting: int = Field(description="Linked incidents that support the claim (that you may see).")
 
@@ -177,6 +180,7 @@ class ClaimDossier(BaseModel):
     stated_on: dt.date | None
     review_status: str
     confidentiality: str
+    version: int = Field(description=VERSION_HELP)
     document: SourceDocument | None
     quotes: list[QuotedSpan]
     contradicts: list[Evidence]
@@ -193,6 +197,9 @@ class LinkRequest(BaseModel):
     relation: Relation | None = Field(None, description="contradicts or supports; left out with unlink")
     unlink: bool = False
     note: str = Field("", max_length=4000)
+    version: RecordId | None = Field(
+        None, description="The claim's version you looked at; refused (409) when it has moved on since."
+    )
 
 
 class LinkResult(BaseModel):
@@ -200,6 +207,7 @@ class LinkResult(BaseModel):
     incident_id: int
     relation: Relation | None
     change_id: int
+    version: int = Field(description="The claim's version after this change.")
 
 
 class NewClaim(BaseModel):
@@ -392,6 +400,7 @@ def register(app: FastAPI, render: Render) -> None:
         relation: Annotated[str, Form(max_length=20)] = "",
         unlink: Annotated[str, Form(max_length=5)] = "",
         note: Annotated[str, Form(max_length=4000)] = "",
+        version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
         reason: Annotated[str, Form(max_length=500)] = "",
         csrf: Annotated[str, Form(max_length=100)] = "",
     ) -> Response:
@@ -402,19 +411,11 @@ def register(app: FastAPI, render: Render) -> None:
                 raise RegistryError("give the number of the incident")
             with deciding(sessions(request)) as session:
                 if unlink:
-                    claims.unlink(
-                        session, claim_id, int(incident_id), principal.username, note=note, levels=levels
-                    )
+                    claims.unlink(session, claim_id, int(incident_id), principal.username, note=note,
+                                  levels=levels, expected_version=version)  # fmt: skip
                 else:
-                    claims.link(
-                        session,
-                        claim_id,
-                        int(incident_id),
-                        relation,
-                        principal.username,
-                        note=note,
-                        levels=levels,
-                    )
+                    claims.link(session, claim_id, int(incident_id), relation, principal.username,
+                                note=note, levels=levels, expected_version=version)  # fmt: skip
         except RegistryError as exc:
             with sessions(request)() as session:
                 if claims.claim_level(session, claim_id) not in levels:
@@ -519,7 +520,13 @@ def register(app: FastAPI, render: Render) -> None:
             with deciding(sessions(request)) as session:
                 if body.unlink:
                     change = claims.unlink(
-                        session, claim_id, body.incident_id, principal.username, note=body.note, levels=levels
+                        session,
+                        claim_id,
+                        body.incident_id,
+                        principal.username,
+                        note=body.note,
+                        levels=levels,
+                        expected_version=body.version,
                     )
                 else:
                     if body.relation is None:
@@ -532,8 +539,10 @@ def register(app: FastAPI, render: Render) -> None:
                         principal.username,
                         note=body.note,
                         levels=levels,
+                        expected_version=body.version,
                     )
                 change_id = change.id
+                version_now = claims.get_claim(session, claim_id).version
         except RegistryError as exc:
             raise HTTPException(http_status(exc), detail=str(exc)) from exc
         request.app.state.workspace.sign_checkpoint()
@@ -542,6 +551,7 @@ def register(app: FastAPI, render: Render) -> None:
             incident_id=body.incident_id,
             relation=None if body.unlink else body.relation,
             change_id=change_id,
+            version=version_now,
         )
 
     @app.post("/api/claims", response_model=ClaimRow, responses=API_ERRORS, tags=["claims"], status_code=201)
@@ -566,6 +576,7 @@ def register(app: FastAPI, render: Render) -> None:
                     document_id=made.document_id,
                     review_status=made.review_status,
                     confidentiality=made.confidentiality,
+                    version=made.version,
                     contradicting=0,
                     supporting=0,
                 )
