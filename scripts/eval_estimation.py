@@ -89,8 +89,13 @@ def rows_for(case: dict[str, Any], with_lcmcr: bool) -> list[tuple[str, str, str
             rows.append((cid, f"loglinear {criterion}", expected, f"refused: {exc}", "-"))
     if with_lcmcr:
         try:
-            result = lcmcr(table, LcmcrSettings(seed=0))
-            note = f"lcmcr (R-hat {result.model['r_hat']}, ESS {result.model['effective_sample_size']:.0f})"
+            # As `gawah estimate` runs it: extended once when the first run mixes badly.
+            result = lcmcr(table, LcmcrSettings(seed=0), extend=True)
+            longer = " extended" if "extended_after" in result.model else ""
+            note = (
+                f"lcmcr{longer} (R-hat {result.model['r_hat']}, "
+                f"ESS {result.model['effective_sample_size']:.0f})"
+            )
             rows.append((cid, note, expected, fmt(result.estimate), interval_text(result)))
         except EstimationRefused as exc:
             rows.append((cid, "lcmcr", expected, f"refused: {exc}", "-"))

@@ -149,3 +149,33 @@ def test_cli_refuses_a_missing_file(cli: typer.Typer, tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert "nowhere.csv" in result.output
     assert "no such file" in result.output
+
+
+def test_a_short_run_that_mixes_badly_is_extended_once_and_says_so() -> None:
+    from gawah.analysis.estimate import lcmcr
+    from gawah.analysis.lcmcr import LcmcrSettings
+
+    table = table_of(CASES["spina_bifida_madigan_york_3lists"])
+    short = LcmcrSettings(burn_in=100, samples=20, thinning=1, seed=3)
+    told: list[str] = []
+    result = lcmcr(table, short, extend=True, on_extend=told.append)
+    first = result.model["extended_after"]
+    # 20 draws a chain cannot give 200 effective draws: run again, 3x the burn-in, 2x the draws.
+    assert first["burn_in"] == 100 and first["samples"] == 20
+    assert result.model["burn_in"] == 300 and result.model["samples"] == 40
+    assert len(told) == 1 and "running again" in told[0]
+    plain = lcmcr(table, short)
+    assert "extended_after" not in plain.model and plain.model["samples"] == 20
+
+
+def test_cli_extends_unless_told_not_to(cli: typer.Typer, tmp_path: Path) -> None:
+    case = CASES["spina_bifida_madigan_york_3lists"]
+    rows = ["L1,L2,L3,count"] + [",".join(key) + f",{n}" for key, n in case["counts"].items()]
+    csv_path = write(tmp_path / "captures.csv", "\n".join(rows) + "\n")
+    args = ["estimate", str(csv_path), "--method", "lcmcr", "--burn-in", "100", "--samples", "20", "--thinning", "1"]
+    extended = CliRunner().invoke(cli, args)
+    assert extended.exit_code == 0, extended.output
+    assert json.loads(extended.stdout)["model"]["extended_after"]["samples"] == 20
+    assert "running again" in extended.stderr
+    kept = CliRunner().invoke(cli, [*args, "--no-extend"])
+    assert "extended_after" not in json.loads(kept.stdout)["model"]

@@ -27,14 +27,14 @@ HRDAG stratifies by time, place and perpetrator before estimating, and so should
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scipy import stats
 
 from gawah.analysis.captures import DEFAULT_LEVEL, CaptureTable, EstimationRefused
-from gawah.analysis.lcmcr import MIN_LCMCR_LISTS, LcmcrSettings, sample_lcmcr
+from gawah.analysis.lcmcr import MIN_LCMCR_LISTS, LcmcrPosterior, LcmcrSettings, sample_lcmcr
 from gawah.analysis.loglinear import (
     CRITERIA,
     LoglinearModel,
@@ -225,15 +225,58 @@ def loglinear(
     )
 
 
+# A run is extended (see `lcmcr`) when its chains disagree more than this, or give fewer
+# effective draws than MIN_EFFECTIVE_DRAWS.
+EXTEND_R_HAT = 1.05
+MIN_EFFECTIVE_DRAWS = 200
+EXTEND_BURN_IN = 3
+EXTEND_SAMPLES = 2
+
+
+def _needs_more(posterior: LcmcrPosterior) -> bool:
+    r_hat = posterior.r_hat()
+    return (math.isfinite(r_hat) and r_hat > EXTEND_R_HAT) or (
+        posterior.effective_sample_size() < MIN_EFFECTIVE_DRAWS
+    )
+
+
 def lcmcr(
     table: CaptureTable,
     settings: LcmcrSettings | None = None,
     level: float = DEFAULT_LEVEL,
+    *,
+    extend: bool = False,
+    on_extend: Callable[[str], None] | None = None,
 ) -> PopulationEstimate:
-    """Posterior median and equal-tailed credible interval from the latent-class model."""
+    """Posterior median and equal-tailed credible interval from the latent-class model.
+
+    With `extend`, a run whose chains disagree (R-hat over 1.05) or that gives fewer than 200
+    effective draws is run once more from the start, same seed, with three times the burn-in and
+    twice the draws (dense tables such as Kosovo's mix slowly); the result says so, and what the
+    first run gave. `on_extend` is told before the longer run starts (it takes a few times longer).
+    """
     _check_level(level)
     settings = settings or LcmcrSettings()
     posterior = sample_lcmcr(table, settings)
+    first: dict[str, Any] | None = None
+    if extend and _needs_more(posterior):
+        first = {
+            "burn_in": settings.burn_in,
+            "samples": settings.samples,
+            "r_hat": round(posterior.r_hat(), 3),
+            "effective_sample_size": round(posterior.effective_sample_size(), 1),
+            "estimate": posterior.median,
+        }
+        settings = replace(
+            settings, burn_in=settings.burn_in * EXTEND_BURN_IN, samples=settings.samples * EXTEND_SAMPLES
+        )
+        if on_extend is not None:
+            on_extend(
+                f"the chains disagree or mix slowly (R-hat {first['r_hat']}, "
+                f"{first['effective_sample_size']:.0f} effective draws): running again with burn-in "
+                f"{settings.burn_in} and {settings.samples} draws"
+            )
+        posterior = sample_lcmcr(table, settings)
     n = table.observed_total
     median = posterior.median
     low, high = posterior.interval(level)
@@ -245,7 +288,7 @@ def lcmcr(
             f"the chains disagree (R-hat {r_hat:.2f} > 1.1): the posterior may have several modes or need "
             "a longer burn-in (--burn-in); treat the interval with caution"
         )
-    if ess < 200:
+    if ess < MIN_EFFECTIVE_DRAWS:
         warnings.append(
             f"effective sample size of the N draws is only {ess:.0f}: run more iterations (--samples)"
         )
@@ -282,6 +325,7 @@ def lcmcr(
             "r_hat": round(r_hat, 3),
             "posterior_mean": round(posterior.mean, 3),
             "effective_sample_size": round(ess, 1),
+            **({"extended_after": first} if first is not None else {}),
         },
         warnings=warnings,
     )
@@ -295,6 +339,8 @@ def estimate_population(
     criterion: str = "bic",
     level: float = DEFAULT_LEVEL,
     lcmcr_settings: LcmcrSettings | None = None,
+    extend: bool = False,
+    on_extend: Callable[[str], None] | None = None,
 ) -> PopulationEstimate:
     """Estimate the total number of people, recorded or not, from a capture table.
 
@@ -309,12 +355,12 @@ def estimate_population(
     if method == "loglinear":
         return loglinear(table, criterion, level)
     if method == "lcmcr":
-        return lcmcr(table, settings, level)
+        return lcmcr(table, settings, level, extend=extend, on_extend=on_extend)
     if table.n_lists < MIN_LCMCR_LISTS:
         result = chapman(table, level)
         result.method = "auto:chapman"
         return result
-    result = lcmcr(table, settings, level)
+    result = lcmcr(table, settings, level, extend=extend, on_extend=on_extend)
     result.method = "auto:lcmcr"
     try:
         comparison = loglinear(table, criterion, level)

@@ -10,7 +10,7 @@ import typer
 
 from gawah.analysis.captures import DEFAULT_LEVEL, EstimationRefused, read_capture_csv
 from gawah.analysis.lcmcr import LcmcrSettings
-from gawah.cli.common import fail, print_json
+from gawah.cli.common import err_console, fail, print_json
 
 
 class Method(StrEnum):
@@ -49,6 +49,14 @@ def estimate(
     classes: Annotated[
         int, typer.Option(help="lcmcr: most latent classes (truncation).")
     ] = _DEFAULTS.classes,
+    extend: Annotated[
+        bool,
+        typer.Option(
+            "--extend/--no-extend",
+            help="lcmcr: when the chains disagree (R-hat > 1.05) or give under 200 effective draws, "
+            "run once more with 3x the burn-in and 2x the draws.",
+        ),
+    ] = True,
 ) -> None:
     """Estimate how many victims there were, recorded or not, from overlapping lists (JSON)."""
     settings = LcmcrSettings(
@@ -65,6 +73,8 @@ def estimate(
             criterion=criterion.value,
             level=level,
             lcmcr_settings=settings,
+            extend=extend,
+            on_extend=lambda message: err_console.print(message, highlight=False, soft_wrap=True),
         )
     except EstimationRefused as exc:
         fail(f"{captures}: no estimate: {exc}")
