@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gawah.cli import app
+from gawah.config import sqlite_url
 from gawah.store import migrate
 
 runner = CliRunner()
@@ -133,6 +134,13 @@ def test_demo_prepares_a_workspace_that_can_receive_families_reports(
     assert queue.exit_code == 0 and json.loads(queue.output), queue.output
     verified = runner.invoke(app, ["verify", "--workspace", str(ws)])
     assert verified.exit_code == 0, verified.output
+
+    # A demonstration workspace left by an older version is upgraded by `gawah demo` itself.
+    url = sqlite_url(ws / "gawah.sqlite3")
+    migrate.downgrade(url, migrate.all_revisions()[-2])
+    older = runner.invoke(app, ["demo", "--workspace", str(ws), "--data", str(demo_texts_dir), "--no-serve"])
+    assert older.exit_code == 0, older.output
+    assert migrate.current_revision(url) == migrate.SCHEMA_HEAD
 
 
 def test_each_command_loads_only_its_own_modules_and_misses_nothing() -> None:

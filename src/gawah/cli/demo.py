@@ -37,6 +37,13 @@ def demo(
             init_workspace(workspace, name="Gawah demonstration")
             created = True
             console.print(f"Created demonstration workspace in {workspace.resolve()}")
+        else:
+            # A demonstration workspace made by an older version is brought to this version's
+            # schema (other workspaces are upgraded only by `gawah db upgrade`, on purpose).
+            from gawah.config import load_settings
+            from gawah.store.migrate import upgrade
+
+            upgrade(load_settings(workspace.resolve()).database_url)
         ws = Workspace.open(workspace.resolve())
     except (WorkspaceError, DatabaseError) as exc:
         fail(str(exc))
