@@ -255,4 +255,32 @@ def test_the_api_form_and_command_line_carry_the_version(workspace: Workspace, r
     code, out = cli("claims", "unlink", str(claim_id), str(reports.news_incident), "--version", "3")
     assert code == 0 and "claim version 4" in out
     assert _links(workspace, claim_id) == {reports.ngo_incident: "contradicts"}
+
+    # The history names each change; restoring the claim as it was before the unlink brings the
+    # link back, on a current version only, and only from a change to a claim.
+    code, out = cli("claims", "history", str(claim_id), "--format", "json")
+    changes = json.loads(out)
+    assert [c["action"] for c in changes] == ["create", "link_incident", "link_incident", "unlink_incident"]
+    assert changes[-1]["diff"] == [
+        {
+            "field": f"incidents[{reports.news_incident}]",
+            "old": {"id": reports.news_incident, "relation": "supports"},
+            "new": None,
+        }
+    ]
+    unlinked = str(changes[-1]["change"])
+    code, out = cli("claims", "restore", unlinked, "--version", "3")
+    assert code == 2 and "changed by someone else" in out
+    code, out = cli("claims", "restore", unlinked, "--version", "4")
+    assert code == 0 and "claim version 5" in out
+    assert _links(workspace, claim_id) == {
+        reports.ngo_incident: "contradicts",
+        reports.news_incident: "supports",
+    }
+    with deciding(workspace.sessions) as s:
+        review.accept(s, "act", reports.ngo_act, "analyst-a")
+    with workspace.sessions() as s:
+        incident_change = history(s, "incident", reports.ngo_incident)[-1].id
+    code, out = cli("claims", "restore", str(incident_change))
+    assert code == 2 and "to a claim" in out
     _verify(workspace)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -27,7 +27,11 @@ from gawah.cli.common import (
     registry_read,
 )
 from gawah.registry import claims
+from gawah.registry.changes import diff, history, restore
 from gawah.store.vocab import Confidentiality
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 claims_app = typer.Typer(
     help="Statements by parties (denials, assurances) and the incidents that contradict or support them.",
@@ -186,6 +190,48 @@ def claims_add(
                                    confidentiality=confidentiality, note=note)  # fmt: skip
         claim_id = made.id
     console.print(f"claim {claim_id} added")
+
+
+@claims_app.command("history")
+def claims_history(
+    claim_id: Annotated[int, typer.Argument()],
+    workspace: WorkspaceOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Every change to a claim (its links included): who, when, what changed."""
+
+    def read(s: Session) -> list[dict[str, Any]]:
+        return [
+            {"change": c.id, "action": c.action, "actor": c.actor, "at": c.at.isoformat(), "note": c.note,
+             "diff": [{"field": d.path, "old": d.old, "new": d.new} for d in diff(c.before, c.after)]}
+            for c in history(s, "claim", claim_id)
+        ]  # fmt: skip
+
+    rows = registry_read(workspace, read)
+    if output is OutputFormat.JSON:
+        print_json(rows)
+        return
+    for r in rows:
+        console.print(f"#{r['change']} {r['at']} {r['actor']}: {r['action']} {r['note']}", markup=False)
+        for d in r["diff"]:
+            console.print(f"    {d['field']}: {d['old']!r} → {d['new']!r}", highlight=False, markup=False)
+
+
+@claims_app.command("restore")
+def claims_restore(
+    change_id: Annotated[int, typer.Argument(help="A change id from `claims history`.")],
+    workspace: WorkspaceOption = None,
+    after: Annotated[bool, typer.Option(help="Restore the version after the change, not before it.")] = False,
+    actor: ActorOption = None,
+    version: VersionOption = None,
+) -> None:
+    """Put a claim back as it was before (or after) an earlier change: its fields and its links."""
+    with registry_decision(workspace) as s:
+        made = restore(s, change_id, actor_name(actor), which="after" if after else "before",
+                       expected_version=version, subject_type="claim")  # fmt: skip
+        claim_id = made.subject_id
+        now = claims.get_claim(s, claim_id).version
+    console.print(f"claim {claim_id} restored from change {change_id} (claim version {now})")
 
 
 def register(app: typer.Typer) -> None:

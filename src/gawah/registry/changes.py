@@ -370,16 +370,19 @@ def restore(
     *,
     which: str = "before",
     expected_version: int | None = None,
+    subject_type: str | None = None,
 ) -> RegistryChange:
     """Put an incident or claim back as it was before (or after) one earlier change; a new change.
 
     A claim comes back with its links to incidents when the snapshot records them (snapshots
     taken since links were kept with the claim do; older ones leave the links as they are).
-    `expected_version` is the incident's or the claim's version, refused when it moved on.
+    `expected_version` is the incident's or the claim's version, refused when it moved on;
+    `subject_type`, when given, is the kind of record the caller means to restore (a change to
+    another kind is "not found", so that a claim's page cannot restore an incident, or the reverse).
     """
     change = session.get(RegistryChange, change_id)
-    if change is None:
-        raise NotFound(f"no change {change_id}")
+    if change is None or (subject_type is not None and change.subject_type != subject_type):
+        raise NotFound(f"no change {change_id}" + (f" to a {subject_type}" if subject_type else ""))
     snap = change.before if which == "before" else change.after
     if snap is None:
         raise RegistryError(f"change {change_id} has no '{which}' version to restore")

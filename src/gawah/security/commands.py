@@ -137,6 +137,8 @@ COMMAND_ACTIONS: dict[str, Action] = {
     "claims link": Action.INCIDENT_EDIT,
     "claims unlink": Action.INCIDENT_EDIT,
     "claims add": Action.INCIDENT_EDIT,
+    "claims history": Action.DOCUMENT_READ_CONFIDENTIAL,
+    "claims restore": Action.INCIDENT_EDIT,
     "cases intake-key": Action.WORKSPACE_ADMIN,
     "persons import-list": Action.INCIDENT_EDIT,
 }
