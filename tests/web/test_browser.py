@@ -193,3 +193,43 @@ def test_browse_a_document_and_switch_to_dari(sync_playwright: Any, served: tupl
         finally:
             browser.close()
     assert problems == []
+
+
+def test_statistics_charts_and_maps_fit_the_page(sync_playwright: Any, served: tuple[str, WebWorkspace]) -> None:
+    from gawah.cli.demo import accept_demo_candidates
+
+    base, data = served
+    accepted, _left = accept_demo_candidates(data.workspace)
+    assert accepted > 0
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1024, "height": 800}, locale="en-GB")
+            page.goto(base + "/login?next=%2Fanalysis")
+            page.fill("#username", "browser-admin")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/analysis")
+            for language in ("en", "fa"):
+                if language == "fa":
+                    page.get_by_role("link", name="دری").click()
+                    page.wait_for_url(f"{base}/analysis")
+                charts = page.locator("img.chart")
+                assert charts.count() >= 3, "a bar chart and the two maps"
+                # Every chart and map is drawn (a decoded image) and stays inside the page's column.
+                sizes = page.evaluate(
+                    """() => [...document.querySelectorAll('img.chart')].map(img => ({
+                        natural: img.naturalWidth,
+                        right: img.getBoundingClientRect().right,
+                        left: img.getBoundingClientRect().left,
+                        main: img.closest('main').getBoundingClientRect().right + 1,
+                    }))"""
+                )
+                for size in sizes:
+                    assert size["natural"] > 0
+                    assert size["left"] >= 0 and size["right"] <= size["main"], size
+                layout = _layout(page)
+                assert layout["scrollWidth"] <= layout["width"], "the page scrolls sideways"
+                _shot(page, f"analysis-{language}.png")
+        finally:
+            browser.close()
