@@ -67,6 +67,15 @@ def test_incident_page_merge_and_undo_and_api(workspace: Workspace, reports: Rep
         assert client.get("/api/incidents").json()["total"] == 3
         hist = client.get(f"/api/incidents/{reports.news_incident}/history").json()
         assert [h["action"] for h in hist] == ["unmerge", "merge_into"]
+        # An incident's page restores only its own changes (its access is what the page checked).
+        foreign = client.post(
+            f"/incidents/{reports.ngo_incident}/restore", data={"change_id": str(hist[0]["id"]), "csrf": token}
+        )
+        assert foreign.status_code == 404 and f"no change {hist[0]['id']} to incident" in foreign.text
+        assert [h["action"] for h in client.get(f"/api/incidents/{reports.news_incident}/history").json()] == [
+            "unmerge",
+            "merge_into",
+        ]
         decided = client.post(
             f"/api/review/act/{reports.other_act}", json={"decision": "reject", "note": "no"}
         )

@@ -190,10 +190,14 @@ def incidents_list(
     limit: Annotated[int, typer.Option()] = 1000,
 ) -> None:
     """Incidents, one per event, newest first."""
+    from gawah.security.commands import reader_levels
+
+    levels = reader_levels(workspace, "incidents list")
     total, rows = registry_read(
         workspace,
         lambda s: list_incidents(s, status=status, review_status=review_status, violation=violation,
-                                 province=province, include_merged=include_merged, limit=limit),
+                                 province=province, include_merged=include_merged, limit=limit,
+                                 levels=levels),
     )  # fmt: skip
     if output is OutputFormat.JSON:
         print_json(rows)
@@ -218,7 +222,10 @@ def incidents_show(
     output: FormatOption = OutputFormat.JSON,
 ) -> None:
     """One incident: acts, victims, perpetrators, places, dates and every report of the event."""
-    print_json(registry_read(workspace, lambda s: incident_view(s, incident_id)))
+    from gawah.security.commands import reader_levels
+
+    levels = reader_levels(workspace, "incidents show")
+    print_json(registry_read(workspace, lambda s: incident_view(s, incident_id, levels)))
 
 
 @incidents_app.command("stats")
@@ -375,7 +382,8 @@ def incidents_restore(
 ) -> None:
     """Put an incident back as it was before (or after) an earlier change."""
     with registry_decision(workspace) as s:
-        restore(s, change_id, actor_name(actor), which="after" if after else "before")
+        which = "after" if after else "before"
+        restore(s, change_id, actor_name(actor), which=which, subject_type="incident")
     console.print(f"restored from change {change_id}")
 
 
@@ -412,8 +420,7 @@ def search_command(
     """Search documents, incidents and claims, with facet counts (only the levels you may see)."""
     from rich.markup import escape
 
-    from gawah.security.commands import cli_principal
-    from gawah.security.policy import visible_levels
+    from gawah.security.commands import reader_levels
 
     try:
         filters = Filters(kind=kind, violation=violation, province=province, district=district, status=status,
@@ -421,7 +428,7 @@ def search_command(
                           end=dt.date.fromisoformat(until) if until else None)  # fmt: skip
     except ValueError as exc:
         fail(f"a date is written YYYY-MM-DD: {exc}")
-    levels = visible_levels(cli_principal({"workspace": workspace}))
+    levels = reader_levels(workspace, "search")
     with open_workspace(workspace) as ws:
         if rebuild:
             with ws.sessions.begin() as session:

@@ -371,6 +371,7 @@ def restore(
     which: str = "before",
     expected_version: int | None = None,
     subject_type: str | None = None,
+    subject_id: int | None = None,
 ) -> RegistryChange:
     """Put an incident or claim back as it was before (or after) one earlier change; a new change.
 
@@ -378,11 +379,19 @@ def restore(
     taken since links were kept with the claim do; older ones leave the links as they are).
     `expected_version` is the incident's or the claim's version, refused when it moved on;
     `subject_type`, when given, is the kind of record the caller means to restore (a change to
-    another kind is "not found", so that a claim's page cannot restore an incident, or the reverse).
+    another kind is "not found", so that a claim's page cannot restore an incident, or the reverse);
+    `subject_id` likewise names the record (an incident's page restores only that incident's changes,
+    whose access the page checked).
     """
     change = session.get(RegistryChange, change_id)
-    if change is None or (subject_type is not None and change.subject_type != subject_type):
-        raise NotFound(f"no change {change_id}" + (f" to a {subject_type}" if subject_type else ""))
+    if (
+        change is None
+        or (subject_type is not None and change.subject_type != subject_type)
+        or (subject_id is not None and change.subject_id != subject_id)
+    ):
+        whose = f" to {subject_type or 'record'} {subject_id}" if subject_id is not None else ""
+        whose = whose or (f" to a {subject_type}" if subject_type else "")
+        raise NotFound(f"no change {change_id}{whose}")
     snap = change.before if which == "before" else change.after
     if snap is None:
         raise RegistryError(f"change {change_id} has no '{which}' version to restore")

@@ -331,7 +331,15 @@ def register(app: FastAPI, render: Render) -> None:
                 elif what == "unmerge":
                     same_event.undo_merge(session, incident_id, actor, note=note)
                 elif what == "restore" and change_id is not None:
-                    restore(session, change_id, actor, expected_version=version)
+                    # Only this incident's own changes: its access is what the page checked.
+                    restore(
+                        session,
+                        change_id,
+                        actor,
+                        expected_version=version,
+                        subject_type="incident",
+                        subject_id=incident_id,
+                    )
                 else:
                     raise HTTPException(404)
         except RegistryError as exc:
