@@ -95,3 +95,44 @@ def test_users_commands(accounts: Path) -> None:
     assert result.exit_code == DENIED_EXIT  # a disabled account acts no more
     listing = runner.invoke(app, ["users", "list", "--format", "json"], env=env).output
     assert '"username": "shirin"' in listing and '"active": false' in listing
+
+
+def test_listings_show_each_reader_the_levels_they_may_see(accounts: Path) -> None:
+    import datetime as dt
+    import json
+
+    from gawah.store.engine import transaction
+    from tests.analysis.stats_data import add_incident
+
+    with Workspace.open(accounts) as ws, transaction(ws.sessions) as session:
+        ids = {
+            level: add_incident(
+                session,
+                title=f"A {level} incident",
+                start=dt.date(2023, 1, 2),
+                acts=[{"violation": "killing", "count": 2}],
+                confidentiality=level,
+            ).id
+            for level in ("public", "restricted", "confidential")
+        }
+    runner = CliRunner()
+
+    def listed(user: str) -> set[int]:
+        env = {USER_ENV: user, "GAWAH_WORKSPACE": str(accounts)}
+        result = runner.invoke(app, ["incidents", "list", "--format", "json"], env=env)
+        assert result.exit_code == 0, result.output
+        return {row["id"] for row in json.loads(result.stdout)}
+
+    # A viewer sees public records, an analyst restricted ones too, an administrator everything.
+    assert listed("viewer-user") == {ids["public"]}
+    assert listed("analyst-user") == {ids["public"], ids["restricted"]}
+    assert listed("admin-user") == set(ids.values())
+    env = {USER_ENV: "analyst-user", "GAWAH_WORKSPACE": str(accounts)}
+    hidden = runner.invoke(app, ["incidents", "show", str(ids["confidential"])], env=env)
+    assert hidden.exit_code != 0 and f"no incident {ids['confidential']}" in hidden.output
+    shown = runner.invoke(app, ["incidents", "show", str(ids["restricted"])], env=env)
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["id"] == ids["restricted"]
+    # Only the administrator's listing read confidential records, and that read is in the audit trail.
+    audit = runner.invoke(app, ["audit", "list", "--format", "json"], env={"GAWAH_WORKSPACE": str(accounts)})
+    reads = [e for e in json.loads(audit.stdout) if e["event"] == "confidential.read"]
+    assert [e["actor"] for e in reads if "incidents list" in e.get("detail", "")] == ["admin-user"]

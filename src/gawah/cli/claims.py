@@ -28,7 +28,7 @@ from gawah.cli.common import (
 )
 from gawah.registry import claims
 from gawah.registry.changes import diff, history, restore
-from gawah.store.vocab import Confidentiality
+from gawah.security.commands import reader_levels
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -37,7 +37,6 @@ claims_app = typer.Typer(
     help="Statements by parties (denials, assurances) and the incidents that contradict or support them.",
     no_args_is_help=True,
 )
-ALL_LEVELS = tuple(c.value for c in Confidentiality)
 ActorOption = Annotated[str | None, typer.Option(help="Who decides (default: the system user).")]
 NoteOption = Annotated[str, typer.Option(help="Why (kept with the decision).")]
 VersionOption = Annotated[
@@ -67,9 +66,10 @@ def claims_list(
     limit: Annotated[int, typer.Option()] = 1000,
 ) -> None:
     """Claims, newest statement first, with how many incidents contradict and support each."""
+    levels = reader_levels(workspace, "claims list")
     total, rows = registry_read(
         workspace,
-        lambda s: claims.list_claims(s, ALL_LEVELS, speaker=speaker, stance=stance, incident_id=incident,
+        lambda s: claims.list_claims(s, levels, speaker=speaker, stance=stance, incident_id=incident,
                                      document_id=document, review_status=review_status, limit=limit),
     )  # fmt: skip
     if output is OutputFormat.JSON:
@@ -93,7 +93,8 @@ def claims_show(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """A claim and the evidence on each side: the incidents that contradict it and that support it."""
-    view: dict[str, Any] = registry_read(workspace, lambda s: claims.dossier(s, claim_id, ALL_LEVELS))
+    levels = reader_levels(workspace, "claims show")
+    view: dict[str, Any] = registry_read(workspace, lambda s: claims.dossier(s, claim_id, levels))
     if output is OutputFormat.JSON:
         print_json(view)
         return

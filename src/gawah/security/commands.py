@@ -37,7 +37,8 @@ ACTION_ATTRIBUTE = "gawah_action"
 
 # Every command and the action it needs. A command missing here cannot be guarded, and
 # tests/security/test_commands.py fails until it is added. Commands that print records without
-# filtering them by confidentiality need the confidential read.
+# filtering them by confidentiality need the confidential read; those that filter (`reader_levels`)
+# need only the read, and show each caller the levels the policy lets them see.
 COMMAND_ACTIONS: dict[str, Action] = {
     "init": Action.WORKSPACE_ADMIN,
     "db upgrade": Action.WORKSPACE_ADMIN,
@@ -69,15 +70,15 @@ COMMAND_ACTIONS: dict[str, Action] = {
     "timestamp status": Action.EVIDENCE_VERIFY,
     "timestamp verify": Action.EVIDENCE_VERIFY,
     "link dedupe": Action.ANALYSIS_RUN,
-    "search": Action.DOCUMENT_READ_CONFIDENTIAL,
+    "search": Action.DOCUMENT_READ,
     "review list": Action.INCIDENT_REVIEW,
     "review accept": Action.INCIDENT_REVIEW,
     "review reject": Action.INCIDENT_REVIEW,
     "review edit": Action.INCIDENT_REVIEW,
     "review split": Action.INCIDENT_REVIEW,
     "review attach": Action.INCIDENT_REVIEW,
-    "incidents list": Action.DOCUMENT_READ_CONFIDENTIAL,
-    "incidents show": Action.DOCUMENT_READ_CONFIDENTIAL,
+    "incidents list": Action.DOCUMENT_READ,
+    "incidents show": Action.DOCUMENT_READ,
     "incidents stats": Action.DOCUMENT_READ_CONFIDENTIAL,
     "incidents same-event": Action.DOCUMENT_READ_CONFIDENTIAL,
     "incidents history": Action.DOCUMENT_READ_CONFIDENTIAL,
@@ -132,8 +133,8 @@ COMMAND_ACTIONS: dict[str, Action] = {
     "cases list": Action.DOCUMENT_READ_CONFIDENTIAL,
     "cases show": Action.DOCUMENT_READ_CONFIDENTIAL,
     "cases status": Action.INCIDENT_EDIT,
-    "claims list": Action.DOCUMENT_READ_CONFIDENTIAL,
-    "claims show": Action.DOCUMENT_READ_CONFIDENTIAL,
+    "claims list": Action.DOCUMENT_READ,
+    "claims show": Action.DOCUMENT_READ,
     "claims link": Action.INCIDENT_EDIT,
     "claims unlink": Action.INCIDENT_EDIT,
     "claims add": Action.INCIDENT_EDIT,
@@ -251,6 +252,22 @@ def check_command(path: str, arguments: dict[str, Any]) -> Principal:
         # with the reason given in GAWAH_REASON.
         _audit(arguments, "confidential.read", principal, action, f"gawah {path}")
     return principal
+
+
+def reader_levels(workspace: Path | None, command: str) -> tuple[str, ...]:
+    """The confidentiality levels a listing command shows its caller: those the policy lets them
+    see, as on the web. Showing confidential records is a confidential read, audited with the reason
+    given in GAWAH_REASON (as for the commands that need that right)."""
+    from gawah.security.policy import visible_levels
+    from gawah.store.vocab import Confidentiality
+
+    arguments: dict[str, Any] = {"workspace": workspace}
+    principal = cli_principal(arguments)
+    levels = visible_levels(principal)
+    if Confidentiality.CONFIDENTIAL.value in levels:
+        read = Action.DOCUMENT_READ_CONFIDENTIAL
+        _audit(arguments, "confidential.read", principal, read, f"gawah {command}")
+    return levels
 
 
 def guarded(path: str, body: Callable[..., Any]) -> Callable[..., Any]:
