@@ -7,10 +7,11 @@ form; the API answers 401. Refusals and rejected credentials are written to the 
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import HTTPException, Query, Request
@@ -280,15 +281,27 @@ def check_visible(principal: Principal, resource: Resource) -> None:
         raise HTTPException(404, detail=f"no {resource.kind} {resource.id}")
 
 
-def check_read(request: Request, principal: Principal, resource: Resource, reason: str) -> None:
+def check_read(
+    request: Request,
+    principal: Principal,
+    resource: Resource,
+    reason: str,
+    *,
+    audit_refusals: Literal["all", "confidential"] = "all",
+) -> None:
     """The one check before showing a record: 404 when the caller may not see it (its existence is
-    not revealed), `ReasonNeeded` when it is confidential and no reason was given; audits both."""
+    not revealed), `ReasonNeeded` when it is confidential and no reason was given; audits both.
+
+    With `audit_refusals="confidential"` a refused read is audited only when the record is
+    confidential (the evidence pages' rule; every other record audits each refusal)."""
     decision = authorize(principal, Action.DOCUMENT_READ, resource)
     if not decision.allowed:
-        try:
-            deny(request, principal, decision.action, decision.why, resource)
-        except Forbidden:
-            raise HTTPException(404, detail=f"no {resource.kind} {resource.id}") from None
+        if audit_refusals == "all" or decision.action is Action.DOCUMENT_READ_CONFIDENTIAL:
+            with contextlib.suppress(Forbidden):
+                deny(request, principal, decision.action, decision.why, resource)
+        # In words ("evidence item"), as a missing record's 404 says it.
+        kind = resource.kind.replace("_", " ")
+        raise HTTPException(404, detail=f"no {kind} {resource.id}")
     if decision.needs_reason:
         if not reason.strip():
             raise ReasonNeeded(resource)

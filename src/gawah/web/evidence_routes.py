@@ -14,7 +14,6 @@ latest signed checkpoint, whose signature is checked with the workspace key.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -56,7 +55,7 @@ from gawah.vault.assessment import (
 )
 from gawah.vault.phash import PERCEPTUAL_KEY
 from gawah.vault.statement import blocked_uses, statements_of
-from gawah.web.auth import Forbidden, audit_confidential_read, check_csrf, deny, requires
+from gawah.web.auth import ReasonNeeded, check_csrf, check_read, requires
 
 if TYPE_CHECKING:
     from gawah.cli.vault_similar import SimilarItem
@@ -574,18 +573,22 @@ def register(app: FastAPI, render: Render) -> None:
         request: Request, principal: Principal, session: Session, item_id: int, reason: str
     ) -> EvidenceItem | Response:
         """The item when the caller may read it; a reason form when it is confidential and none was
-        given; 404 when it is missing or hidden (a refused confidential read is audited)."""
+        given; 404 when it is missing or hidden (the shared `check_read`, which audits confidential
+        reads and refused ones), and 404 too when the caller reads public records only and a
+        witness in the item did not agree to its publication."""
         item = session.get(EvidenceItem, item_id)
         if item is None:
             raise HTTPException(404, detail=f"no evidence item {item_id}")
         resource = Resource("evidence_item", item.id, item.confidentiality)
-        decision = authorize(principal, Action.DOCUMENT_READ, resource)
-        if not decision.allowed:
-            if decision.action is Action.DOCUMENT_READ_CONFIDENTIAL:
-                with contextlib.suppress(Forbidden):
-                    deny(request, principal, decision.action, decision.why, resource)
-            # Said as "not found", so that a hidden record's existence is not revealed.
-            raise HTTPException(404, detail=f"no evidence item {item_id}")
+        try:
+            # As these pages always did: of the refused reads, only a confidential one is audited.
+            check_read(request, principal, resource, reason, audit_refusals="confidential")
+        except ReasonNeeded:
+            # The form itself, not the app's handler: the forms and API routes here turn it into
+            # a redirect or their own 403.
+            return render(request, "reason.html", status_code=403, resource=resource, action=request.url.path)
+        # The consent rule concerns public items only, which never need a reason: an item it hides
+        # has had no confidential read audited above.
         if (
             item.confidentiality == Confidentiality.PUBLIC.value
             and not authorize(principal, Action.DOCUMENT_READ_RESTRICTED).allowed
@@ -593,12 +596,6 @@ def register(app: FastAPI, render: Render) -> None:
         ):
             # A witness who never agreed to publication, or withdrew it: the public never sees it.
             raise HTTPException(404, detail=f"no evidence item {item_id}")
-        if decision.needs_reason:
-            if not reason.strip():
-                return render(
-                    request, "reason.html", status_code=403, resource=resource, action=request.url.path
-                )
-            audit_confidential_read(request, principal, resource, reason, path=request.url.path)
         return item
 
     @app.api_route("/evidence", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
