@@ -132,6 +132,30 @@ def test_listings_show_each_reader_the_levels_they_may_see(accounts: Path) -> No
     assert hidden.exit_code != 0 and f"no incident {ids['confidential']}" in hidden.output
     shown = runner.invoke(app, ["incidents", "show", str(ids["restricted"])], env=env)
     assert shown.exit_code == 0 and json.loads(shown.stdout)["id"] == ids["restricted"]
+    # Documents likewise.
+    from sqlalchemy import select
+
+    from gawah.ingest.pipeline import Ingestor
+    from gawah.store.models import Document
+
+    texts = accounts.parent / "texts"
+    texts.mkdir()
+    for level in ("public", "restricted", "confidential"):
+        (texts / f"{level}.txt").write_text(f"An invented {level} report from Kabul.\n", encoding="utf-8")
+    with Workspace.open(accounts) as ws:
+        Ingestor(ws.sessions, ws.blobs).ingest([texts])
+        with transaction(ws.sessions) as session:
+            documents = {}
+            for doc in session.scalars(select(Document)):
+                doc.confidentiality = doc.title.split()[2] if doc.title.startswith("An invented") else "public"
+                documents[doc.confidentiality] = doc.id
+    viewer = {USER_ENV: "viewer-user", "GAWAH_WORKSPACE": str(accounts)}
+    seen = runner.invoke(app, ["documents", "list", "--format", "json"], env=viewer)
+    assert seen.exit_code == 0, seen.output
+    assert {row["id"] for row in json.loads(seen.stdout)} == {documents["public"]}
+    refused = runner.invoke(app, ["documents", "show", str(documents["restricted"])], env=viewer)
+    assert refused.exit_code != 0 and f"no document {documents['restricted']}" in refused.output
+
     # Only the administrator's listing read confidential records, and that read is in the audit trail.
     audit = runner.invoke(app, ["audit", "list", "--format", "json"], env={"GAWAH_WORKSPACE": str(accounts)})
     reads = [e for e in json.loads(audit.stdout) if e["event"] == "confidential.read"]

@@ -136,11 +136,15 @@ def list_documents(
     ] = None,
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 1000,
 ) -> None:
-    """List documents, newest first."""
+    """List documents, newest first (those of the levels you may see)."""
+    from gawah.security.commands import reader_levels
+
+    levels = reader_levels(workspace, "documents list")
     with open_workspace(workspace) as ws, ws.sessions() as session:
         query = (
             select(Document, EvidenceItem)
             .join(EvidenceItem, Document.evidence_item_id == EvidenceItem.id)
+            .where(Document.confidentiality.in_(levels))
             .order_by(Document.id.desc())
             .limit(limit)
         )
@@ -187,10 +191,13 @@ def show_document(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Show one document: its metadata and text."""
+    from gawah.security.commands import reader_levels
+
+    levels = reader_levels(workspace, "documents show")
     with open_workspace(workspace) as ws, ws.sessions() as session:
         doc = session.get(Document, document_id)
-        if doc is None:
-            fail(f"no document {document_id}")
+        if doc is None or doc.confidentiality not in levels:
+            fail(f"no document {document_id}")  # one above the caller's levels is not revealed
         item = doc.evidence_item
         data = {
             "id": doc.id,
