@@ -284,3 +284,35 @@ def test_the_api_form_and_command_line_carry_the_version(workspace: Workspace, r
     code, out = cli("claims", "restore", str(incident_change))
     assert code == 2 and "to a claim" in out
     _verify(workspace)
+
+
+def test_the_review_queue_sends_the_claims_version(workspace: Workspace, reports: Reports) -> None:
+    claim_id = _claim(workspace)
+    with deciding(workspace.sessions) as s:
+        claim = s.get(Claim, claim_id)
+        assert claim is not None
+        claim.review_status = "candidate"  # as extraction proposes it
+    version = _version(workspace, claim_id)
+    with workspace.sessions() as s:
+        item = next(i for i in review.queue(s, kind="claim") if i.id == claim_id)
+    assert item.version == version
+    with signed_in_client(workspace, Role.ANALYST) as client:
+        page = client.get("/review")
+        form = re.search(rf'action="/review/claim/{claim_id}".*?</form>', page.text, re.S)
+        assert form and f'name="version" value="{version}"' in form[0]
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert token
+        api = client.get("/api/review").json()
+        assert next(i for i in api if i["kind"] == "claim" and i["id"] == claim_id)["version"] == version
+        stale = client.post(
+            f"/review/claim/{claim_id}",
+            data={"decision": "accept", "csrf": token[1], "version": str(version - 1)},
+            follow_redirects=False,
+        )
+        assert stale.status_code == 409
+        accepted = client.post(
+            f"/review/claim/{claim_id}",
+            data={"decision": "accept", "csrf": token[1], "version": str(version)},
+            follow_redirects=False,
+        )
+        assert accepted.status_code == 303

@@ -72,6 +72,7 @@ def review_list(
             "id": i.id,
             "incident_id": i.incident_id,
             "incident_version": i.incident_version,
+            "version": i.version,
             "document_id": i.document_id,
             "document_title": i.document_title,
             "fact": i.summary,

@@ -65,6 +65,8 @@ class QueueItem:
     document_id: int | None
     document_title: str
     spans: list[QuotedSpan] = field(default_factory=list)
+    # The version a decision on it must name: its incident's for an act, its own for a claim.
+    version: int | None = None
 
 
 def _spans(session: Session, kind: str, ids: list[int]) -> dict[int, list[QuotedSpan]]:
@@ -148,7 +150,7 @@ def queue(
                 doc_id = act.incident.sources[0].document_id
             items.append(
                 QueueItem("act", act.id, act.incident_id, act.incident.version, _act_summary(act),
-                          doc_id, title(doc_id), spans.get(act.id, []))
+                          doc_id, title(doc_id), spans.get(act.id, []), act.incident.version)
             )  # fmt: skip
     if kind in (None, "claim") and len(items) < limit:
         query_c = select(Claim).where(Claim.review_status == CANDIDATE).order_by(Claim.id)
@@ -168,7 +170,7 @@ def queue(
             }
             items.append(
                 QueueItem("claim", claim.id, None, None, summary,
-                          claim.document_id, title(claim.document_id), spans.get(claim.id, []))
+                          claim.document_id, title(claim.document_id), spans.get(claim.id, []), claim.version)
             )  # fmt: skip
     if kind in (None, "person") and len(items) < limit:
         query_p = select(Person).where(Person.review_status == CANDIDATE)

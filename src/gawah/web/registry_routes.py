@@ -366,6 +366,7 @@ def register(app: FastAPI, render: Render) -> None:
                     "id": i.id,
                     "incident_id": i.incident_id,
                     "incident_version": i.incident_version,
+                    "version": i.version,
                     "document_id": i.document_id,
                     "fact": i.summary,
                     "quotes": [
