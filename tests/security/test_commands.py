@@ -156,6 +156,23 @@ def test_listings_show_each_reader_the_levels_they_may_see(accounts: Path) -> No
     refused = runner.invoke(app, ["documents", "show", str(documents["restricted"])], env=viewer)
     assert refused.exit_code != 0 and f"no document {documents['restricted']}" in refused.output
 
+    # Persons too: a protected witness (always confidential) is never listed to a restricted reader.
+    admin = {"GAWAH_WORKSPACE": str(accounts)}
+    for name, extra in (("Invented Public", []), ("Invented Restricted", []), ("Witness K-7", ["--pseudonym"])):
+        level = "public" if "Public" in name else "restricted"
+        made = runner.invoke(
+            app,
+            ["persons", "add", "--name", name, "--confidentiality", level, "--no-match", *extra],
+            env=admin,
+        )
+        assert made.exit_code == 0, made.output
+    analyst = {USER_ENV: "analyst-user", "GAWAH_WORKSPACE": str(accounts)}
+    people = runner.invoke(app, ["persons", "list", "--format", "json"], env=analyst)
+    assert people.exit_code == 0, people.output
+    assert sorted(p["name"] for p in json.loads(people.stdout)["persons"]) == ["Invented Public", "Invented Restricted"]
+    everyone = runner.invoke(app, ["persons", "list", "--format", "json"], env=admin)
+    assert "Witness K-7" in {p["name"] for p in json.loads(everyone.stdout)["persons"]}
+
     # Only the administrator's listing read confidential records, and that read is in the audit trail.
     audit = runner.invoke(app, ["audit", "list", "--format", "json"], env={"GAWAH_WORKSPACE": str(accounts)})
     reads = [e for e in json.loads(audit.stdout) if e["event"] == "confidential.read"]

@@ -116,9 +116,12 @@ def list_(
     output: FormatOption = OutputFormat.TABLE,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Persons, by name."""
+    """Persons, by name (those of the levels you may see)."""
+    from gawah.security.commands import reader_levels
+
+    levels = reader_levels(workspace, "persons list")
     with open_workspace(workspace) as ws, ws.sessions() as session:
-        listing = list_persons(session, ALL_LEVELS, query=query, limit=limit)
+        listing = list_persons(session, levels, query=query, limit=limit)
     if output == OutputFormat.JSON:
         print_json({"total": listing.total, "persons": [p.__dict__ for p in listing.persons]})
         return
@@ -340,9 +343,12 @@ def cases_list(
     output: FormatOption = OutputFormat.TABLE,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Cases, newest first (no reporter, no circumstances)."""
+    """Cases, newest first (no reporter, no circumstances; those of the levels you may see)."""
+    from gawah.security.commands import reader_levels
+
+    levels = reader_levels(workspace, "cases list")
     with open_workspace(workspace) as ws, ws.sessions() as session:
-        rows, total = cases.list_cases(session, ALL_LEVELS, status=status or None, limit=1000)
+        rows, total = cases.list_cases(session, levels, status=status or None, limit=1000)
     if output == OutputFormat.JSON:
         print_json({"total": total, "cases": [r.__dict__ for r in rows]})
         return
