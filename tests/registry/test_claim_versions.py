@@ -316,3 +316,39 @@ def test_the_review_queue_sends_the_claims_version(workspace: Workspace, reports
             follow_redirects=False,
         )
         assert accepted.status_code == 303
+
+
+def test_the_claim_page_restores_a_version_with_its_links(workspace: Workspace, reports: Reports) -> None:
+    claim_id = _claim(workspace)
+    with deciding(workspace.sessions) as s:
+        claims.link(s, claim_id, reports.ngo_incident, "contradicts", "analyst-a")
+    with deciding(workspace.sessions) as s:
+        claims.link(s, claim_id, reports.news_incident, "supports", "analyst-a")
+    with workspace.sessions() as s:
+        second_link = history(s, "claim", claim_id)[-1].id
+    version = _version(workspace, claim_id)
+    with signed_in_client(workspace, Role.ANALYST) as client:
+        page = client.get(f"/claims/{claim_id}").text
+        assert f'action="/claims/{claim_id}/restore"' in page and f'name="change_id" value="{second_link}"' in page
+        token = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert token
+        form = {"change_id": str(second_link), "csrf": token[1]}
+        stale = client.post(f"/claims/{claim_id}/restore", data=form | {"version": str(version - 1)})
+        assert stale.status_code == 409
+        assert _links(workspace, claim_id) == {reports.ngo_incident: "contradicts", reports.news_incident: "supports"}
+        done = client.post(
+            f"/claims/{claim_id}/restore", data=form | {"version": str(version)}, follow_redirects=False
+        )
+        assert done.status_code == 303
+        assert _links(workspace, claim_id) == {reports.ngo_incident: "contradicts"}
+        # A change of another claim is not this page's to restore.
+        other_claim = _claim(workspace)
+        with workspace.sessions() as s:
+            foreign_change = history(s, "claim", other_claim)[-1].id
+        other = client.post(
+            f"/claims/{claim_id}/restore",
+            data={"change_id": str(foreign_change), "csrf": token[1], "version": str(version + 1)},
+        )
+        assert other.status_code == 404
+    with signed_in_client(workspace, Role.VIEWER) as viewer:
+        assert f"/claims/{claim_id}/restore" not in viewer.get(f"/claims/{claim_id}").text

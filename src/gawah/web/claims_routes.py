@@ -22,10 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gawah.registry import claims, legal
-from gawah.registry.changes import NotFound, RegistryError, deciding, diff, history
+from gawah.registry.changes import NotFound, RegistryError, deciding, diff, history, restore
 from gawah.registry.incidents import act_view
 from gawah.security.policy import Action, Principal, authorize, visible_levels
-from gawah.store.models import Act, Claim, Span
+from gawah.store.models import Act, Claim, Incident, Span
 from gawah.web.auth import ReasonQuery, check_csrf, check_read, record_resource, requires
 from gawah.web.labels import LABELS, N_
 from gawah.web.registry_routes import http_status
@@ -278,9 +278,22 @@ def evidence_href(session: Session, ref: str) -> str | None:
 
 def _history_rows(session: Session, claim_id: int) -> list[dict[str, Any]]:
     return [
-        {"action": c.action, "actor": c.actor, "at": c.at, "note": c.note, "diff": diff(c.before, c.after)}
+        {
+            "id": c.id,
+            "action": c.action,
+            "actor": c.actor,
+            "at": c.at,
+            "note": c.note,
+            "diff": diff(c.before, c.after),
+            "restorable": c.before is not None,
+        }
         for c in reversed(history(session, "claim", claim_id))
     ]
+
+
+def _incident_level(session: Session, incident_id: int) -> str:
+    incident = session.get(Incident, incident_id)
+    return incident.confidentiality if incident is not None else ""
 
 
 def _levels(principal: Principal) -> Sequence[str]:
@@ -420,6 +433,35 @@ def register(app: FastAPI, render: Render) -> None:
             with sessions(request)() as session:
                 if claims.claim_level(session, claim_id) not in levels:
                     raise HTTPException(404) from exc
+            return claim_page(request, principal, claim_id, reason, str(exc), http_status(exc))
+        request.app.state.workspace.sign_checkpoint()
+        return RedirectResponse(with_reason(f"/claims/{claim_id}", reason), status_code=303)
+
+    @app.post("/claims/{claim_id}/restore", include_in_schema=False)
+    def claim_restore(
+        request: Request,
+        principal: Editor,
+        claim_id: int,
+        change_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+        version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+        reason: Annotated[str, Form(max_length=500)] = "",
+        csrf: Annotated[str, Form(max_length=100)] = "",
+    ) -> Response:
+        """Put the claim back as it was before one of its changes: fields and links (a new change)."""
+        check_csrf(request, csrf)
+        levels = _levels(principal)
+        try:
+            with deciding(sessions(request)) as session:
+                if claims.claim_level(session, claim_id) not in levels:
+                    raise HTTPException(404)
+                change = restore(session, change_id, principal.username, expected_version=version,
+                                 subject_type="claim", subject_id=claim_id)  # fmt: skip
+                # The version put back may link incidents this editor may not see: refused whole.
+                linked = [link["id"] for link in (change.after or {}).get("incidents", [])]
+                hidden = [i for i in linked if _incident_level(session, i) not in levels]
+                if hidden:
+                    raise RegistryError("that version links incidents above your level: ask who may see them")
+        except RegistryError as exc:
             return claim_page(request, principal, claim_id, reason, str(exc), http_status(exc))
         request.app.state.workspace.sign_checkpoint()
         return RedirectResponse(with_reason(f"/claims/{claim_id}", reason), status_code=303)
