@@ -352,3 +352,30 @@ def test_the_claim_page_restores_a_version_with_its_links(workspace: Workspace, 
         assert other.status_code == 404
     with signed_in_client(workspace, Role.VIEWER) as viewer:
         assert f"/claims/{claim_id}/restore" not in viewer.get(f"/claims/{claim_id}").text
+
+
+def test_a_restore_that_would_link_an_incident_above_the_editor_is_refused(
+    workspace: Workspace, reports: Reports
+) -> None:
+    from gawah.store.models import Incident
+
+    claim_id = _claim(workspace)
+    with deciding(workspace.sessions) as s:
+        hidden = s.get(Incident, reports.news_incident)
+        assert hidden is not None
+        hidden.confidentiality = "confidential"
+        claims.link(s, claim_id, reports.news_incident, "supports", "admin")
+    with deciding(workspace.sessions) as s:
+        claims.unlink(s, claim_id, reports.news_incident, "admin")
+    with workspace.sessions() as s:
+        unlinked = history(s, "claim", claim_id)[-1].id
+    version = _version(workspace, claim_id)
+    with signed_in_client(workspace, Role.ANALYST) as client:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get(f"/claims/{claim_id}").text)
+        assert token
+        refused = client.post(
+            f"/claims/{claim_id}/restore",
+            data={"change_id": str(unlinked), "csrf": token[1], "version": str(version)},
+        )
+        assert refused.status_code == 400 and "above your level" in refused.text
+    assert _links(workspace, claim_id) == {} and _version(workspace, claim_id) == version
