@@ -22,16 +22,17 @@ from gawah.cli.common import (
     actor_name,
     console,
     fail,
+    print_history,
     print_json,
     registry_decision,
     registry_read,
 )
 from gawah.registry import claims
-from gawah.registry.changes import diff, history, restore
+from gawah.registry.changes import restore
 from gawah.security.commands import reader_levels
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    pass
 
 claims_app = typer.Typer(
     help="Statements by parties (denials, assurances) and the incidents that contradict or support them.",
@@ -200,22 +201,7 @@ def claims_history(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Every change to a claim (its links included): who, when, what changed."""
-
-    def read(s: Session) -> list[dict[str, Any]]:
-        return [
-            {"change": c.id, "action": c.action, "actor": c.actor, "at": c.at.isoformat(), "note": c.note,
-             "diff": [{"field": d.path, "old": d.old, "new": d.new} for d in diff(c.before, c.after)]}
-            for c in history(s, "claim", claim_id)
-        ]  # fmt: skip
-
-    rows = registry_read(workspace, read)
-    if output is OutputFormat.JSON:
-        print_json(rows)
-        return
-    for r in rows:
-        console.print(f"#{r['change']} {r['at']} {r['actor']}: {r['action']} {r['note']}", markup=False)
-        for d in r["diff"]:
-            console.print(f"    {d['field']}: {d['old']!r} → {d['new']!r}", highlight=False, markup=False)
+    print_history(workspace, "claim", claim_id, output)
 
 
 @claims_app.command("restore")

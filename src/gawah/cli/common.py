@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -118,6 +118,28 @@ def registry_read(workspace: Path | None, read: Callable[[Session], T]) -> T:
             return read(session)
         except RegistryError as exc:
             fail(str(exc))
+
+
+def print_history(workspace: Path | None, subject_type: str, subject_id: int, output: OutputFormat) -> None:
+    """Every change to a registry record (`incidents history`, `claims history`): who, when, what
+    changed, as a list or JSON."""
+    from gawah.registry.changes import diff, history
+
+    def read(s: Session) -> list[dict[str, Any]]:
+        return [
+            {"change": c.id, "action": c.action, "actor": c.actor, "at": c.at.isoformat(), "note": c.note,
+             "diff": [{"field": d.path, "old": d.old, "new": d.new} for d in diff(c.before, c.after)]}
+            for c in history(s, subject_type, subject_id)
+        ]  # fmt: skip
+
+    rows = registry_read(workspace, read)
+    if output is OutputFormat.JSON:
+        print_json(rows)
+        return
+    for r in rows:
+        console.print(f"#{r['change']} {r['at']} {r['actor']}: {r['action']} {r['note']}", markup=False)
+        for d in r["diff"]:
+            console.print(f"    {d['field']}: {d['old']!r} → {d['new']!r}", highlight=False, markup=False)
 
 
 def print_json(data: object) -> None:

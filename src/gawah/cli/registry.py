@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from gawah.cli.common import (
     FormatOption,
@@ -22,12 +21,13 @@ from gawah.cli.common import (
     err_console,
     fail,
     open_workspace,
+    print_history,
     print_json,
     registry_decision,
     registry_read,
 )
 from gawah.registry import legal, review, same_event
-from gawah.registry.changes import diff, history, restore
+from gawah.registry.changes import restore
 from gawah.registry.corroboration import grade_report, grade_source, set_status
 from gawah.registry.incidents import incident_view, list_incidents, statistics
 from gawah.registry.search import Filters, index_exists, previews, reindex, search
@@ -354,24 +354,7 @@ def incidents_history(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Every change to an incident: who, when, what changed."""
-
-    def read(s: Session) -> list[dict[str, Any]]:
-        return [
-            {"change": c.id, "action": c.action, "actor": c.actor, "at": c.at.isoformat(), "note": c.note,
-             "diff": [{"field": d.path, "old": d.old, "new": d.new} for d in diff(c.before, c.after)]}
-            for c in history(s, "incident", incident_id)
-        ]  # fmt: skip
-
-    rows = registry_read(workspace, read)
-    if output is OutputFormat.JSON:
-        print_json(rows)
-        return
-    for r in rows:
-        console.print(
-            f"[bold]#{r['change']}[/] {r['at']} {r['actor']}: {r['action']} {r['note']}", highlight=False
-        )
-        for d in r["diff"]:
-            console.print(f"    {d['field']}: {d['old']!r} → {d['new']!r}", highlight=False, markup=False)
+    print_history(workspace, "incident", incident_id, output)
 
 
 @incidents_app.command("restore")

@@ -22,13 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gawah.registry import claims, legal
-from gawah.registry.changes import NotFound, RegistryError, deciding, diff, history, restore
+from gawah.registry.changes import NotFound, RegistryError, deciding, restore
 from gawah.registry.incidents import act_view
 from gawah.security.policy import Action, Principal, authorize, visible_levels
 from gawah.store.models import Act, Claim, Incident, Span
 from gawah.web.auth import ReasonQuery, check_csrf, check_read, record_resource, requires
 from gawah.web.labels import LABELS, N_
-from gawah.web.registry_routes import http_status
+from gawah.web.registry_routes import history_rows, http_status
 from gawah.web.schemas import API_ERRORS
 
 Render = Callable[..., HTMLResponse]
@@ -276,21 +276,6 @@ def evidence_href(session: Session, ref: str) -> str | None:
     return f"/{'evidence' if kind == 'evidence' else kind + 's'}/{number}"
 
 
-def _history_rows(session: Session, claim_id: int) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": c.id,
-            "action": c.action,
-            "actor": c.actor,
-            "at": c.at,
-            "note": c.note,
-            "diff": diff(c.before, c.after),
-            "restorable": c.before is not None,
-        }
-        for c in reversed(history(session, "claim", claim_id))
-    ]
-
-
 def _incident_level(session: Session, incident_id: int) -> str:
     incident = session.get(Incident, incident_id)
     return incident.confidentiality if incident is not None else ""
@@ -383,7 +368,7 @@ def register(app: FastAPI, render: Render) -> None:
                 view = claims.dossier(session, claim_id, _levels(principal))
             except NotFound as exc:
                 raise HTTPException(404) from exc
-            rows = _history_rows(session, claim_id)
+            rows = history_rows(session, "claim", claim_id)
         return render(
             request,
             "claim.html",

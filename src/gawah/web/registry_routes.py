@@ -97,7 +97,8 @@ def _excerpt(session: Session, item: review.QueueItem) -> dict[str, Any] | None:
     }
 
 
-def _history_rows(session: Session, incident_id: int) -> list[dict[str, Any]]:
+def history_rows(session: Session, subject_type: str, subject_id: int) -> list[dict[str, Any]]:
+    """A registry record's changes, newest first, each with its diff, for a record's page."""
     return [
         {
             "id": c.id,
@@ -108,7 +109,7 @@ def _history_rows(session: Session, incident_id: int) -> list[dict[str, Any]]:
             "diff": diff(c.before, c.after),
             "restorable": c.before is not None,
         }
-        for c in reversed(history(session, "incident", incident_id))
+        for c in reversed(history(session, subject_type, subject_id))
     ]
 
 
@@ -176,7 +177,7 @@ def register(app: FastAPI, render: Render) -> None:
             proposals = _visible_proposals(
                 session, same_event.propose(session, incident_id=incident_id), levels
             )
-            rows = _history_rows(session, incident_id)
+            rows = history_rows(session, "incident", incident_id)
         return render(
             request,
             "incident.html",
@@ -466,7 +467,7 @@ def register(app: FastAPI, render: Render) -> None:
                     "note": r["note"],
                     "diff": [{"field": d.path, "old": d.old, "new": d.new} for d in r["diff"]],
                 }
-                for r in _history_rows(session, incident_id)
+                for r in history_rows(session, "incident", incident_id)
             ]
 
     @app.post("/api/incidents/{incident_id}/status", tags=["registry"])
