@@ -19,6 +19,7 @@ from gawah.ledger.timestamp import timestamp_problems
 from gawah.security.crypto import CryptoError
 from gawah.store.models import Checkpoint, EvidenceItem, LedgerEntry
 from gawah.vault.blobstore import hash_stream
+from gawah.vault.fixity import stored_items
 from gawah.workspace import Workspace
 
 Progress = Callable[[int, int], None]
@@ -37,23 +38,6 @@ class VerificationReport:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def _stored_items(session: Session, batch_size: int) -> Iterator[tuple[int, str]]:
-    """(id, sha256) of every evidence item in id order, a batch per query (keyset paging)."""
-    after = 0
-    while True:
-        rows = session.execute(
-            select(EvidenceItem.id, EvidenceItem.sha256)
-            .where(EvidenceItem.id > after)
-            .order_by(EvidenceItem.id)
-            .limit(batch_size)
-        ).all()
-        if not rows:
-            return
-        for item_id, sha256 in rows:
-            yield int(item_id), str(sha256)
-        after = int(rows[-1][0])
 
 
 def _unrecorded_files(ws: Workspace, session: Session, batch_size: int) -> Iterator[str]:
@@ -76,7 +60,7 @@ def verify_workspace(
     report = VerificationReport()
     with ws.sessions() as session:
         total_items = int(session.scalar(select(func.count()).select_from(EvidenceItem)) or 0)
-        for done, (item_id, sha256) in enumerate(_stored_items(session, batch_size), start=1):
+        for done, (item_id, sha256, _size) in enumerate(stored_items(session, batch_size), start=1):
             label = f"evidence item #{item_id} ({sha256[:12]})"
             if progress:
                 progress(done - 1, total_items)

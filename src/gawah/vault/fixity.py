@@ -121,20 +121,21 @@ class FixityReport:
         return not self.problems
 
 
-def _all_items(session: Session, batch_size: int) -> Iterator[tuple[int, str]]:
-    """(id, sha256) of every item in id order, a batch per query (keyset paging)."""
+def stored_items(session: Session, batch_size: int) -> Iterator[tuple[int, str, int]]:
+    """(id, sha256, size) of every evidence item in id order, a batch per query (keyset paging):
+    what fixity checks, `gawah verify` and replication walk through."""
     after = 0
     while True:
         rows = session.execute(
-            select(EvidenceItem.id, EvidenceItem.sha256)
+            select(EvidenceItem.id, EvidenceItem.sha256, EvidenceItem.size_bytes)
             .where(EvidenceItem.id > after)
             .order_by(EvidenceItem.id)
             .limit(batch_size)
         ).all()
         if not rows:
             return
-        for item_id, sha256 in rows:
-            yield int(item_id), str(sha256)
+        for item_id, sha256, size in rows:
+            yield int(item_id), str(sha256), int(size or 0)
         after = int(rows[-1][0])
 
 
@@ -195,7 +196,7 @@ def run_fixity(
             total = len(items)
         else:
             total = int(session.scalar(select(func.count()).select_from(EvidenceItem)) or 0)
-            items = _all_items(session, batch_size)
+            items = ((item_id, sha256) for item_id, sha256, _size in stored_items(session, batch_size))
         pending: list[CustodyNote] = []
         for item_id, sha256 in items:
             problem = check_blob(blobs, sha256)

@@ -47,7 +47,7 @@ from gawah.config import ReplicaSettings, Settings
 from gawah.ledger.journal import Problem
 from gawah.store.models import EvidenceItem
 from gawah.vault.blobstore import CHUNK, BlobStore, LocalBlobStore, hash_stream
-from gawah.vault.fixity import RECORD_BATCH, CustodyNote, check_blob, record_custody_batch
+from gawah.vault.fixity import RECORD_BATCH, CustodyNote, check_blob, record_custody_batch, stored_items
 
 if TYPE_CHECKING:
     from gawah.security.vault_cipher import SealingBlobStore
@@ -261,23 +261,6 @@ def primary_as_replica(settings: Settings, blobs: BlobStore) -> Replica:
     raise ReplicaError(f"no replica support for a store of type {type(blobs).__name__}")
 
 
-def _items(session: Session, batch_size: int) -> Iterator[tuple[int, str, int]]:
-    """(id, sha256, size) of every evidence item in id order, a batch per query."""
-    after = 0
-    while True:
-        rows = session.execute(
-            select(EvidenceItem.id, EvidenceItem.sha256, EvidenceItem.size_bytes)
-            .where(EvidenceItem.id > after)
-            .order_by(EvidenceItem.id)
-            .limit(batch_size)
-        ).all()
-        if not rows:
-            return
-        for item_id, sha256, size in rows:
-            yield int(item_id), str(sha256), int(size or 0)
-        after = int(rows[-1][0])
-
-
 @dataclass
 class ReplicationReport:
     replica: str
@@ -335,7 +318,7 @@ def replicate(
     held = set(replica.iter_hashes())
     with sessions() as session:
         total = int(session.scalar(select(func.count()).select_from(EvidenceItem)) or 0)
-        for item_id, sha256, size in _items(session, batch_size):
+        for item_id, sha256, size in stored_items(session, batch_size):
             report.items += 1
             label = f"evidence item #{item_id} ({sha256[:12]})"
             if sha256 in held:
@@ -409,7 +392,7 @@ def restore_from(
     recorder = _Recorder(sessions, actor, batch_size)
     with sessions() as session:
         total = int(session.scalar(select(func.count()).select_from(EvidenceItem)) or 0)
-        for item_id, sha256, size in _items(session, batch_size):
+        for item_id, sha256, size in stored_items(session, batch_size):
             report.items += 1
             label = f"evidence item #{item_id} ({sha256[:12]})"
             wrong = check_blob(primary, sha256)
