@@ -13,6 +13,7 @@ import functools
 import getpass
 import os
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -144,6 +145,10 @@ COMMAND_ACTIONS: dict[str, Action] = {
     "persons import-list": Action.INCIDENT_EDIT,
 }
 
+# The principal the running command was allowed for (set by `guarded`), so that a command's body
+# does not open the workspace and look the account up a second time.
+_RUNNING_AS: ContextVar[Principal | None] = ContextVar("gawah_running_as", default=None)
+
 # Parameters that name the workspace a command works in, in the order they are looked for.
 WORKSPACE_PARAMETERS = ("workspace", "directory")
 
@@ -262,7 +267,7 @@ def reader_levels(workspace: Path | None, command: str) -> tuple[str, ...]:
     from gawah.store.vocab import Confidentiality
 
     arguments: dict[str, Any] = {"workspace": workspace}
-    principal = cli_principal(arguments)
+    principal = _RUNNING_AS.get() or cli_principal(arguments)
     levels = visible_levels(principal)
     if Confidentiality.CONFIDENTIAL.value in levels:
         read = Action.DOCUMENT_READ_CONFIDENTIAL
@@ -276,11 +281,15 @@ def guarded(path: str, body: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(body)
     def command(*args: Any, **kwargs: Any) -> Any:
         try:
-            check_command(path, kwargs)
+            principal = check_command(path, kwargs)
         except Refused as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(DENIED_EXIT) from None
-        return command.body(*args, **kwargs)  # type: ignore[attr-defined]
+        running = _RUNNING_AS.set(principal)
+        try:
+            return command.body(*args, **kwargs)  # type: ignore[attr-defined]
+        finally:
+            _RUNNING_AS.reset(running)
 
     command.body = body  # type: ignore[attr-defined]
     setattr(command, ACTION_ATTRIBUTE, COMMAND_ACTIONS.get(path))
